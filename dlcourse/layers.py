@@ -1,0 +1,243 @@
+"""Layers as pure forward/backward pairs, in the style of CS231n.
+
+Every layer has ``out, cache = <name>_forward(x, ...)`` and
+``dx, grads = <name>_backward(dout, cache)``, where ``grads`` maps parameter names
+to gradients (empty for layers without parameters). Images are NHWC and conv kernels
+are (KH, KW, C_in, C_out), as in TensorFlow, so the two can be compared directly.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+Cache = Any
+Grads = dict[str, np.ndarray]
+
+
+# ---------------------------------------------------------------- dense layers
+def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Cache]:
+    """out = x w + b, with x of shape (N, D), w (D, M), b (M,).
+
+    Inputs with more than two axes are flattened to (N, D) first.
+    """
+    out = x.reshape(x.shape[0], -1) @ w + b
+    return out, (x, w)
+
+
+def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """dx = dout w^T, dw = x^T dout, db = sum_n dout."""
+    x, w = cache
+    x2 = x.reshape(x.shape[0], -1)
+    dx = (dout @ w.T).reshape(x.shape)
+    return dx, {"w": x2.T @ dout, "b": dout.sum(axis=0)}
+
+
+def flatten_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
+    """(N, ...) -> (N, prod(...)), row-major like Keras's Flatten."""
+    return x.reshape(x.shape[0], -1), x.shape
+
+
+def flatten_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """The gradient is the upstream gradient reshaped back."""
+    return dout.reshape(cache), {}
+
+
+# ---------------------------------------------------------------- activations
+def relu_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
+    """out = max(x, 0)."""
+    return np.maximum(x, 0), x
+
+
+def relu_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """dx = dout where x > 0, else 0 (the subgradient at 0 is taken as 0)."""
+    return dout * (cache > 0), {}
+
+
+def leaky_relu_forward(x: np.ndarray, alpha: float = 0.01) -> tuple[np.ndarray, Cache]:
+    """out = x for x > 0, alpha x otherwise."""
+    return np.where(x > 0, x, alpha * x), (x, alpha)
+
+
+def leaky_relu_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """dx = dout for x > 0, alpha dout otherwise."""
+    x, alpha = cache
+    return np.where(x > 0, dout, alpha * dout), {}
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Numerically stable logistic function 1 / (1 + exp(-x))."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
+    """out = 1 / (1 + exp(-x))."""
+    out = sigmoid(x)
+    return out, out
+
+
+def sigmoid_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """dx = dout * s (1 - s), with s the forward output."""
+    s = cache
+    return dout * s * (1.0 - s), {}
+
+
+def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
+    """out = tanh(x)."""
+    out = np.tanh(x)
+    return out, out
+
+
+def tanh_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """dx = dout * (1 - tanh(x)^2)."""
+    return dout * (1.0 - cache**2), {}
+
+
+def max2_forward(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Cache]:
+    """Elementwise max of two branches, out = max(a, b).
+
+    Ties go to the first branch, as in the syllabus's worked example.
+    """
+    first = a >= b
+    return np.where(first, a, b), first
+
+
+def max2_backward(dout: np.ndarray, cache: Cache) -> tuple[tuple[np.ndarray, np.ndarray], Grads]:
+    """The max routes the whole gradient to the branch that won: (da, db)."""
+    first = cache
+    return (dout * first, dout * ~first), {}
+
+
+# ---------------------------------------------------------------- dropout
+def dropout_forward(
+    x: np.ndarray, rate: float, training: bool, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, Cache]:
+    """Inverted dropout: out = x * m / (1 - rate), m ~ Bernoulli(1 - rate), in training only.
+
+    At evaluation the layer is the identity, so no rescaling is needed there.
+    """
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+    if not training or rate == 0.0:
+        return x, None
+    rng = np.random.default_rng(rng)
+    mask = (rng.random(x.shape) >= rate) / (1.0 - rate)
+    return x * mask, mask
+
+
+def dropout_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """The mask multiplies the upstream gradient (syllabus 2, seed 001)."""
+    mask = cache
+    return (dout if mask is None else dout * mask), {}
+
+
+# ---------------------------------------------------------------- batch norm
+def batchnorm_forward(
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    running: dict[str, np.ndarray],
+    training: bool,
+    momentum: float = 0.99,
+    eps: float = 1e-3,
+) -> tuple[np.ndarray, Cache]:
+    """y = gamma (x - mu) / sqrt(var + eps) + beta, per feature (last axis).
+
+    Training uses the batch's mean and (biased) variance and updates ``running`` in place
+    as running = momentum * running + (1 - momentum) * batch (Keras's convention and
+    defaults); evaluation uses the running statistics.
+    """
+    axes = tuple(range(x.ndim - 1))
+    if training:
+        mu = x.mean(axis=axes)
+        var = x.var(axis=axes)
+        running["mean"] = momentum * running["mean"] + (1 - momentum) * mu
+        running["var"] = momentum * running["var"] + (1 - momentum) * var
+    else:
+        mu, var = running["mean"], running["var"]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    return gamma * xhat + beta, (xhat, gamma, inv_std, training, axes)
+
+
+def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """Full backward pass, mean and variance terms included:
+
+    dx = gamma / (n sigma) * (n dy - sum(dy) - xhat * sum(dy * xhat)).
+    """
+    xhat, gamma, inv_std, training, axes = cache
+    grads = {"gamma": (dout * xhat).sum(axis=axes), "beta": dout.sum(axis=axes)}
+    dxhat = dout * gamma
+    if not training:
+        return dxhat * inv_std, grads
+    n = xhat.size // xhat.shape[-1]
+    dx = (inv_std / n) * (
+        n * dxhat - dxhat.sum(axis=axes) - xhat * (dxhat * xhat).sum(axis=axes)
+    )
+    return dx, grads
+
+
+# ---------------------------------------------------------------- convolution
+def _pad_hw(x: np.ndarray, pad: int) -> np.ndarray:
+    return np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))) if pad else x
+
+
+def conv2d_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, pad: int = 0
+) -> tuple[np.ndarray, Cache]:
+    """out[n, i, j, f] = sum_{p, q, c} xpad[n, s i + p, s j + q, c] w[p, q, c, f] + b[f].
+
+    Computed as one matrix product over the im2col patches (cross-correlation, as in TF).
+    """
+    kh, kw, c, f = w.shape
+    xp = _pad_hw(x, pad)
+    # windows: (N, OH, OW, C, KH, KW) view, strided by `stride`; no copy until reshape.
+    win = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
+    n, oh, ow = win.shape[:3]
+    cols = win.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kh * kw * c)
+    out = (cols @ w.reshape(-1, f) + b).reshape(n, oh, ow, f)
+    return out, (x.shape, cols, w, stride, pad)
+
+
+def conv2d_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """dw = cols^T dout, db = sum dout, dx = col2im(dout w^T).
+
+    col2im adds each kernel offset's slice back in one strided assignment, so the loop
+    runs KH * KW times, not once per output pixel.
+    """
+    x_shape, cols, w, stride, pad = cache
+    kh, kw, c, f = w.shape
+    n, oh, ow, _ = dout.shape
+    d2 = dout.reshape(-1, f)
+    dw = (cols.T @ d2).reshape(w.shape)
+    dcols = (d2 @ w.reshape(-1, f).T).reshape(n, oh, ow, kh, kw, c)
+    h, wd = x_shape[1] + 2 * pad, x_shape[2] + 2 * pad
+    dxp = np.zeros((n, h, wd, c), dtype=dout.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            dxp[:, p : p + stride * oh : stride, q : q + stride * ow : stride] += dcols[:, :, :, p, q]
+    dx = dxp[:, pad : h - pad, pad : wd - pad] if pad else dxp
+    return dx, {"w": dw, "b": d2.sum(axis=0)}
+
+
+def maxpool2d_forward(x: np.ndarray, pool: int = 2, stride: int | None = None) -> tuple[np.ndarray, Cache]:
+    """out[n, i, j, c] = max over the pool x pool window at (s i, s j); no padding (VALID)."""
+    stride = stride or pool
+    win = sliding_window_view(x, (pool, pool), axis=(1, 2))[:, ::stride, ::stride]
+    flat = win.reshape(*win.shape[:4], pool * pool)
+    arg = flat.argmax(axis=-1)
+    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    return out, (x.shape, arg, pool, stride)
+
+
+def maxpool2d_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
+    """Each window's gradient goes to its (first) maximum."""
+    x_shape, arg, pool, stride = cache
+    _, oh, ow, _ = dout.shape
+    dx = np.zeros(x_shape, dtype=dout.dtype)
+    for k in range(pool * pool):
+        p, q = divmod(k, pool)
+        dx[:, p : p + stride * oh : stride, q : q + stride * ow : stride] += dout * (arg == k)
+    return dx, {}

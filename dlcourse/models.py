@@ -1,0 +1,77 @@
+"""Model builders over ``nn.Sequential``, and parameter counting (syllabus 10)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from dlcourse import initializers, nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "leaky_relu": nn.LeakyReLU}
+
+
+def mlp_param_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of a dense net with layer widths ``sizes``: sum_i (n_i + 1) n_{i+1}.
+
+    For input 20, five hidden layers of 10 and one output this is 661 (003 Q1d).
+    """
+    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    dropout: float = 0.0,
+    batchnorm: bool = False,
+    init=None,
+    seed: int | None = 0,
+) -> nn.Sequential:
+    """Dense layers of widths ``sizes`` (input first, logits last) with ``activation`` between.
+
+    He initialisation for ReLU-like activations, Glorot otherwise, unless ``init`` is given.
+    """
+    rng = np.random.default_rng(seed)
+    if init is None:
+        init = initializers.he_normal if "relu" in activation else initializers.glorot_uniform
+    mods: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(nn.Dense(a, b, init, rng))
+        if i < len(sizes) - 2:
+            if batchnorm:
+                mods.append(nn.BatchNorm(b))
+            mods.append(ACTIVATIONS[activation]())
+            if dropout:
+                mods.append(nn.Dropout(dropout, rng))
+    return nn.Sequential(mods)
+
+
+def cnn(
+    input_shape: tuple[int, int, int],
+    n_classes: int,
+    channels: Sequence[int] = (16, 32),
+    hidden: int = 64,
+    batchnorm: bool = False,
+    dropout: float = 0.0,
+    seed: int | None = 0,
+) -> nn.Sequential:
+    """[conv3x3 (same) -> (BN) -> ReLU -> maxpool2] per entry of ``channels``, then flatten,
+    dense ``hidden`` -> ReLU -> (dropout) -> dense ``n_classes``. Images are NHWC."""
+    rng = np.random.default_rng(seed)
+    h, w, c = input_shape
+    mods: list[nn.Module] = []
+    for c_out in channels:
+        mods.append(nn.Conv2D(c, c_out, kernel=3, pad=1, rng=rng))
+        if batchnorm:
+            mods.append(nn.BatchNorm(c_out))
+        mods += [nn.ReLU(), nn.MaxPool2D(2)]
+        c, h, w = c_out, h // 2, w // 2
+    mods += [nn.Flatten(), nn.Dense(h * w * c, hidden, initializers.he_normal, rng), nn.ReLU()]
+    if dropout:
+        mods.append(nn.Dropout(dropout, rng))
+    mods.append(nn.Dense(hidden, n_classes, initializers.glorot_uniform, rng))
+    return nn.Sequential(mods)
+
+
+def softmax_regression(n_in: int, n_classes: int, seed: int | None = 0) -> nn.Sequential:
+    """One dense layer: multinomial logistic regression when trained with softmax cross-entropy."""
+    return nn.Sequential([nn.Flatten(), nn.Dense(n_in, n_classes, initializers.zeros, seed)])

@@ -1,0 +1,195 @@
+"""Layer objects over the functions of ``layers``, and a Sequential container.
+
+A module holds its parameters and its last cache; ``forward(x, training)`` returns the
+output and ``backward(dout)`` returns ``(dx, grads)``. The container names parameters
+``"<index>.<name>"`` so that one flat dict goes to an optimiser in ``dlcourse.optim``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from dlcourse import initializers, layers
+
+Initializer = Callable[..., np.ndarray]
+
+
+class Module:
+    """A layer without parameters unless a subclass fills ``params``."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self._cache = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}{tuple(v.shape)}" for k, v in self.params.items())
+        return f"{type(self).__name__}({shapes})"
+
+
+class _Functional(Module):
+    """Wraps a pair ``<name>_forward`` / ``<name>_backward`` whose forward takes only x."""
+
+    forward_fn: Callable = staticmethod(lambda x: (x, None))
+    backward_fn: Callable = staticmethod(lambda d, c: (d, {}))
+
+    def forward(self, x, training=False):
+        out, self._cache = type(self).forward_fn(x)
+        return out
+
+    def backward(self, dout):
+        return type(self).backward_fn(dout, self._cache)
+
+
+class ReLU(_Functional):
+    forward_fn, backward_fn = staticmethod(layers.relu_forward), staticmethod(layers.relu_backward)
+
+
+class Sigmoid(_Functional):
+    forward_fn, backward_fn = staticmethod(layers.sigmoid_forward), staticmethod(layers.sigmoid_backward)
+
+
+class Tanh(_Functional):
+    forward_fn, backward_fn = staticmethod(layers.tanh_forward), staticmethod(layers.tanh_backward)
+
+
+class Flatten(_Functional):
+    forward_fn, backward_fn = staticmethod(layers.flatten_forward), staticmethod(layers.flatten_backward)
+
+
+class LeakyReLU(Module):
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x, training=False):
+        out, self._cache = layers.leaky_relu_forward(x, self.alpha)
+        return out
+
+    def backward(self, dout):
+        return layers.leaky_relu_backward(dout, self._cache)
+
+
+class Dense(Module):
+    def __init__(
+        self, n_in: int, n_out: int, init: Initializer = initializers.glorot_uniform, rng=None
+    ) -> None:
+        super().__init__()
+        self.params = {"w": init((n_in, n_out), rng), "b": np.zeros(n_out)}
+
+    def forward(self, x, training=False):
+        out, self._cache = layers.affine_forward(x, self.params["w"], self.params["b"])
+        return out
+
+    def backward(self, dout):
+        return layers.affine_backward(dout, self._cache)
+
+
+class Conv2D(Module):
+    def __init__(
+        self, c_in: int, c_out: int, kernel: int = 3, stride: int = 1, pad: int = 0,
+        init: Initializer = initializers.he_normal, rng=None,
+    ) -> None:
+        super().__init__()
+        self.stride, self.pad = stride, pad
+        self.params = {"w": init((kernel, kernel, c_in, c_out), rng), "b": np.zeros(c_out)}
+
+    def forward(self, x, training=False):
+        out, self._cache = layers.conv2d_forward(x, self.params["w"], self.params["b"], self.stride, self.pad)
+        return out
+
+    def backward(self, dout):
+        return layers.conv2d_backward(dout, self._cache)
+
+
+class MaxPool2D(Module):
+    def __init__(self, pool: int = 2, stride: int | None = None) -> None:
+        super().__init__()
+        self.pool, self.stride = pool, stride
+
+    def forward(self, x, training=False):
+        out, self._cache = layers.maxpool2d_forward(x, self.pool, self.stride)
+        return out
+
+    def backward(self, dout):
+        return layers.maxpool2d_backward(dout, self._cache)
+
+
+class Dropout(Module):
+    def __init__(self, rate: float, rng=None) -> None:
+        super().__init__()
+        self.rate, self.rng = rate, np.random.default_rng(rng)
+
+    def forward(self, x, training=False):
+        out, self._cache = layers.dropout_forward(x, self.rate, training, self.rng)
+        return out
+
+    def backward(self, dout):
+        return layers.dropout_backward(dout, self._cache)
+
+
+class BatchNorm(Module):
+    def __init__(self, n_features: int, momentum: float = 0.99, eps: float = 1e-3) -> None:
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.params = {"gamma": np.ones(n_features), "beta": np.zeros(n_features)}
+        self.running = {"mean": np.zeros(n_features), "var": np.ones(n_features)}
+
+    def forward(self, x, training=False):
+        out, self._cache = layers.batchnorm_forward(
+            x, self.params["gamma"], self.params["beta"], self.running, training, self.momentum, self.eps
+        )
+        return out
+
+    def backward(self, dout):
+        return layers.batchnorm_backward(dout, self._cache)
+
+
+class Sequential:
+    """Modules applied in order; parameters flattened to ``{"<i>.<name>": array}``."""
+
+    def __init__(self, modules: list[Module]) -> None:
+        self.modules = list(modules)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        for m in self.modules:
+            x = m.forward(x, training)
+        return x
+
+    __call__ = forward
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        grads = {}
+        for i in reversed(range(len(self.modules))):
+            dout, g = self.modules[i].backward(dout)
+            grads.update({f"{i}.{k}": v for k, v in g.items()})
+        return dout, grads
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        return {f"{i}.{k}": v for i, m in enumerate(self.modules) for k, v in m.params.items()}
+
+    def load_parameters(self, params: dict[str, np.ndarray]) -> None:
+        for name, value in params.items():
+            i, k = name.split(".", 1)
+            self.modules[int(i)].params[k] = value
+
+    def num_params(self) -> int:
+        return sum(v.size for v in self.parameters().values())
+
+    def astype(self, dtype) -> "Sequential":
+        """Casts every parameter (and running statistic) to ``dtype``; returns self."""
+        for m in self.modules:
+            m.params = {k: v.astype(dtype) for k, v in m.params.items()}
+            if isinstance(m, BatchNorm):
+                m.running = {k: v.astype(dtype) for k, v in m.running.items()}
+        return self
+
+    def __repr__(self) -> str:
+        body = "\n".join(f"  ({i}) {m!r}" for i, m in enumerate(self.modules))
+        return f"Sequential(\n{body}\n)  # {self.num_params()} parameters"
