@@ -43,10 +43,15 @@ def numerical_hessian(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h
     return numerical_jacobian(grad, x, h)
 
 
-def rel_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max |a - b| / max(|a| + |b|), the scale-free error used by every gradient check."""
+def rel_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
+    """max |a - b| / max(max(|a| + |b|), floor), the scale-free error of every gradient check.
+
+    The floor keeps two gradients that are both zero up to rounding (say 1e-17 and 0) from
+    counting as 100% apart.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
-    scale = np.max(np.abs(a) + np.abs(b)) if a.size else 0.0
-    return 0.0 if scale == 0 else float(np.max(np.abs(a - b)) / scale)
+    if not a.size:
+        return 0.0
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), floor))
