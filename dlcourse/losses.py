@@ -10,12 +10,12 @@ import numpy as np
 from dlcourse.layers import sigmoid
 
 
-def _one_hot(y: np.ndarray, k: int) -> np.ndarray:
+def _one_hot(y: np.ndarray, k: int, dtype=np.float64) -> np.ndarray:
     """Integer labels (N,) become one-hot rows (N, k); one-hot input is returned as is."""
     y = np.asarray(y)
     if y.ndim == 2:
         return y
-    out = np.zeros((y.shape[0], k))
+    out = np.zeros((y.shape[0], k), dtype=dtype)
     out[np.arange(y.shape[0]), y] = 1.0
     return out
 
@@ -44,7 +44,7 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
     """
     n = z.shape[0]
     logp = log_softmax(z)
-    t = _one_hot(y, z.shape[1])
+    t = _one_hot(y, z.shape[1], z.dtype)
     loss = -(t * logp).sum() / n
     return float(loss), (np.exp(logp) - t) / n
 

@@ -28,6 +28,10 @@ class Module:
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         raise NotImplementedError
 
+    def backward_params_only(self, dout: np.ndarray) -> dict[str, np.ndarray]:
+        """The parameter gradients alone; layers that can skip computing dx override it."""
+        return self.backward(dout)[1]
+
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k}{tuple(v.shape)}" for k, v in self.params.items())
         return f"{type(self).__name__}({shapes})"
@@ -90,6 +94,9 @@ class Dense(Module):
     def backward(self, dout):
         return layers.affine_backward(dout, self._cache)
 
+    def backward_params_only(self, dout):
+        return layers.affine_backward(dout, self._cache, need_dx=False)[1]
+
 
 class Conv2D(Module):
     def __init__(
@@ -106,6 +113,9 @@ class Conv2D(Module):
 
     def backward(self, dout):
         return layers.conv2d_backward(dout, self._cache)
+
+    def backward_params_only(self, dout):
+        return layers.conv2d_backward(dout, self._cache, need_dx=False)[1]
 
 
 class MaxPool2D(Module):
@@ -164,10 +174,16 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(self, dout: np.ndarray, need_dx: bool = True) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """Gradients of every parameter, and of the input unless ``need_dx=False`` (training
+        needs none, and skipping it saves the first layer's largest matmul)."""
         grads = {}
         for i in reversed(range(len(self.modules))):
-            dout, g = self.modules[i].backward(dout)
+            m = self.modules[i]
+            if i == 0 and not need_dx:
+                dout, g = None, m.backward_params_only(dout)
+            else:
+                dout, g = m.backward(dout)
             grads.update({f"{i}.{k}": v for k, v in g.items()})
         return dout, grads
 

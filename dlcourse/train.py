@@ -69,7 +69,7 @@ def fit(
         for idx in batches(len(X), batch_size, rng):
             scores = model.forward(X[idx], training=True)
             loss, dscores = loss_fn(scores, y[idx])
-            _, grads = model.backward(dscores)
+            _, grads = model.backward(dscores, need_dx=False)
             params, state = rule.step(params, grads, state)
             model.load_parameters(params)
             ep_loss += loss * len(idx)
