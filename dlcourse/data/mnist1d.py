@@ -40,6 +40,13 @@ class MNIST1DConfig:
     seed: int = 42
 
 
+def normalized_templates(templates: np.ndarray = TEMPLATES) -> np.ndarray:
+    """As in the paper: whiten each template, shift it to start at 0, and scale by 1/6, so
+    the digits differ only in shape, at an amplitude comparable to the noise."""
+    x = (templates - templates.mean(1, keepdims=True)) / templates.std(1, keepdims=True)
+    return (x - x[:, :1]) / 6.0
+
+
 def _resample(x: np.ndarray, n: int) -> np.ndarray:
     return np.interp(np.linspace(0, 1, n), np.linspace(0, 1, len(x)), x)
 
@@ -61,11 +68,13 @@ def _transform(template: np.ndarray, cfg: MNIST1DConfig, rng: np.random.Generato
 def make_mnist1d(
     config: MNIST1DConfig = MNIST1DConfig(),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(X_train, y_train, X_test, y_test), X of shape (N, 40), classes balanced."""
+    """(X_train, y_train, X_test, y_test), X of shape (N, 40), classes balanced, standardised."""
     rng = np.random.default_rng(config.seed)
+    templates = normalized_templates()
     y = np.arange(config.num_samples) % 10
-    X = np.stack([_transform(TEMPLATES[c], config, rng) for c in y])
+    X = np.stack([_transform(templates[c], config, rng) for c in y])
     order = rng.permutation(config.num_samples)
     X, y = X[order], y[order]
+    X = (X - X.mean()) / X.std()  # the whole set centred, standard deviation 1
     n_train = int(config.train_split * config.num_samples)
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
