@@ -183,66 +183,72 @@ def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grad
 
 
 # ---------------------------------------------------------------- convolution
-def _pad_hw(x: np.ndarray, pad: int) -> np.ndarray:
-    return np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))) if pad else x
+Pair = int | tuple[int, int]
+
+
+def pair(v: Pair) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
 def conv2d_forward(
-    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, pad: int = 0
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: Pair = 1, pad: Pair = 0
 ) -> tuple[np.ndarray, Cache]:
-    """out[n, i, j, f] = sum_{p, q, c} xpad[n, s i + p, s j + q, c] w[p, q, c, f] + b[f].
+    """out[n, i, j, f] = sum_{p, q, c} xpad[n, sh i + p, sw j + q, c] w[p, q, c, f] + b[f].
 
     Computed as one matrix product over the im2col patches (cross-correlation, as in TF).
+    ``stride`` and ``pad`` are one int or an (along H, along W) pair; a 1-D convolution is
+    a conv2d over (N, L, 1, C) with a (K, 1) kernel and pad (p, 0).
     """
     kh, kw, c, f = w.shape
-    xp = _pad_hw(x, pad)
-    # windows: (N, OH, OW, C, KH, KW) view, strided by `stride`; no copy until reshape.
-    win = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
+    (sh, sw), (ph, pw) = pair(stride), pair(pad)
+    xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else x
+    # windows: (N, OH, OW, C, KH, KW) view, strided; no copy until the reshape.
+    win = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
     n, oh, ow = win.shape[:3]
     cols = win.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kh * kw * c)
     out = (cols @ w.reshape(-1, f) + b).reshape(n, oh, ow, f)
-    return out, (x.shape, cols, w, stride, pad)
+    return out, (x.shape, cols, w, (sh, sw), (ph, pw))
 
 
 def conv2d_backward(dout: np.ndarray, cache: Cache, need_dx: bool = True) -> tuple[np.ndarray | None, Grads]:
     """dw = cols^T dout, db = sum dout, and for each kernel offset (p, q)
-    dxpad[:, s i + p, s j + q] += dout[:, i, j] w[p, q]^T.
+    dxpad[:, sh i + p, sw j + q] += dout[:, i, j] w[p, q]^T.
 
     The dx loop runs KH * KW times (not once per pixel), each a matmul into a strided slice;
     that is about twice as fast as scattering an im2col gradient back (col2im).
     ``need_dx=False`` skips dx (returns None), as for a network's first layer.
     """
-    x_shape, cols, w, stride, pad = cache
+    x_shape, cols, w, (sh, sw), (ph, pw) = cache
     kh, kw, c, f = w.shape
     n, oh, ow, _ = dout.shape
     d2 = dout.reshape(-1, f)
     grads = {"w": (cols.T @ d2).reshape(w.shape), "b": d2.sum(axis=0)}
     if not need_dx:
         return None, grads
-    h, wd = x_shape[1] + 2 * pad, x_shape[2] + 2 * pad
+    h, wd = x_shape[1] + 2 * ph, x_shape[2] + 2 * pw
     dxp = np.zeros((n, h, wd, c), dtype=dout.dtype)
     for p in range(kh):
         for q in range(kw):
-            dxp[:, p : p + stride * oh : stride, q : q + stride * ow : stride] += (d2 @ w[p, q].T).reshape(n, oh, ow, c)
-    return (dxp[:, pad : h - pad, pad : wd - pad] if pad else dxp), grads
+            dxp[:, p : p + sh * oh : sh, q : q + sw * ow : sw] += (d2 @ w[p, q].T).reshape(n, oh, ow, c)
+    return dxp[:, ph : h - ph, pw : wd - pw], grads
 
 
-def maxpool2d_forward(x: np.ndarray, pool: int = 2, stride: int | None = None) -> tuple[np.ndarray, Cache]:
-    """out[n, i, j, c] = max over the pool x pool window at (s i, s j); no padding (VALID)."""
-    stride = stride or pool
-    win = sliding_window_view(x, (pool, pool), axis=(1, 2))[:, ::stride, ::stride]
-    flat = win.reshape(*win.shape[:4], pool * pool)
+def maxpool2d_forward(x: np.ndarray, pool: Pair = 2, stride: Pair | None = None) -> tuple[np.ndarray, Cache]:
+    """out[n, i, j, c] = max over the ph x pw window at (sh i, sw j); no padding (VALID)."""
+    (kh, kw), (sh, sw) = pair(pool), pair(stride or pool)
+    win = sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
+    flat = win.reshape(*win.shape[:4], kh * kw)
     arg = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    return out, (x.shape, arg, pool, stride)
+    return out, (x.shape, arg, (kh, kw), (sh, sw))
 
 
 def maxpool2d_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, Grads]:
     """Each window's gradient goes to its (first) maximum."""
-    x_shape, arg, pool, stride = cache
+    x_shape, arg, (kh, kw), (sh, sw) = cache
     _, oh, ow, _ = dout.shape
     dx = np.zeros(x_shape, dtype=dout.dtype)
-    for k in range(pool * pool):
-        p, q = divmod(k, pool)
-        dx[:, p : p + stride * oh : stride, q : q + stride * ow : stride] += dout * (arg == k)
+    for k in range(kh * kw):
+        p, q = divmod(k, kw)
+        dx[:, p : p + sh * oh : sh, q : q + sw * ow : sw] += dout * (arg == k)
     return dx, {}

@@ -100,12 +100,13 @@ class Dense(Module):
 
 class Conv2D(Module):
     def __init__(
-        self, c_in: int, c_out: int, kernel: int = 3, stride: int = 1, pad: int = 0,
+        self, c_in: int, c_out: int, kernel: layers.Pair = 3, stride: layers.Pair = 1, pad: layers.Pair = 0,
         init: Initializer = initializers.he_normal, rng=None,
     ) -> None:
         super().__init__()
         self.stride, self.pad = stride, pad
-        self.params = {"w": init((kernel, kernel, c_in, c_out), rng), "b": np.zeros(c_out)}
+        kh, kw = layers.pair(kernel)
+        self.params = {"w": init((kh, kw, c_in, c_out), rng), "b": np.zeros(c_out)}
 
     def forward(self, x, training=False):
         out, self._cache = layers.conv2d_forward(x, self.params["w"], self.params["b"], self.stride, self.pad)
@@ -119,7 +120,7 @@ class Conv2D(Module):
 
 
 class MaxPool2D(Module):
-    def __init__(self, pool: int = 2, stride: int | None = None) -> None:
+    def __init__(self, pool: layers.Pair = 2, stride: layers.Pair | None = None) -> None:
         super().__init__()
         self.pool, self.stride = pool, stride
 

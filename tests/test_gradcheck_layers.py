@@ -88,13 +88,14 @@ def test_batchnorm_single_example_has_zero_gradient(rng):
     np.testing.assert_allclose(dx, 0.0, atol=1e-12)
 
 
-@pytest.mark.parametrize("stride,pad", [(1, 0), (1, 1), (2, 1), (2, 0)])
-def test_conv2d(stride, pad, rng):
+@pytest.mark.parametrize("stride,pad,kernel", [(1, 0, (3, 3)), (1, 1, (3, 3)), (2, 1, (3, 3)), (2, 0, (3, 3)),
+                                               ((2, 1), (1, 0), (5, 1)), ((1, 2), (0, 2), (2, 3))])
+def test_conv2d(stride, pad, kernel, rng):
     check_layer(lambda x, w, b: layers.conv2d_forward(x, w, b, stride, pad), layers.conv2d_backward,
-                {"x": rng.standard_normal((2, 7, 6, 3)), "w": rng.standard_normal((3, 3, 3, 4)), "b": rng.standard_normal(4)}, rng)
+                {"x": rng.standard_normal((2, 7, 6, 3)), "w": rng.standard_normal((*kernel, 3, 4)), "b": rng.standard_normal(4)}, rng)
 
 
-@pytest.mark.parametrize("pool,stride", [(2, 2), (3, 1), (2, 1)])
+@pytest.mark.parametrize("pool,stride", [(2, 2), (3, 1), (2, 1), ((2, 1), (2, 1)), ((3, 2), None)])
 def test_maxpool2d(pool, stride, rng):
     x = rng.permutation(np.arange(2 * 6 * 6 * 3, dtype=float)).reshape(2, 6, 6, 3) / 10  # no ties
     check_layer(lambda x: layers.maxpool2d_forward(x, pool, stride), layers.maxpool2d_backward, {"x": x}, rng)

@@ -48,13 +48,15 @@ def test_batchnorm_training_matches_keras(shape, rng):
     np.testing.assert_allclose(out_eval, bn(x2, training=False).numpy(), rtol=1e-7, atol=1e-10)
 
 
-@pytest.mark.parametrize("stride,pad", [(1, 0), (1, 1), (2, 1), (2, 2)])
-def test_conv2d_matches_tf_nn_conv2d(stride, pad, rng):
-    x, w, b = rng.standard_normal((3, 9, 8, 4)), rng.standard_normal((3, 3, 4, 5)), rng.standard_normal(5)
+@pytest.mark.parametrize("stride,pad,kernel", [(1, 0, (3, 3)), (1, 1, (3, 3)), (2, 1, (3, 3)), (2, 2, (3, 3)),
+                                               ((2, 1), (1, 0), (5, 1))])
+def test_conv2d_matches_tf_nn_conv2d(stride, pad, kernel, rng):
+    x, w, b = rng.standard_normal((3, 9, 8, 4)), rng.standard_normal((*kernel, 4, 5)), rng.standard_normal(5)
     out, cache = layers.conv2d_forward(x, w, b, stride, pad)
     dout = rng.standard_normal(out.shape)
     dx, grads = layers.conv2d_backward(dout, cache)
-    padding = [[0, 0], [pad, pad], [pad, pad], [0, 0]]
+    ph, pw = layers.pair(pad)
+    padding = [[0, 0], [ph, ph], [pw, pw], [0, 0]]
     out_tf, g_tf = tape_grads(
         lambda x, w, b: tf.nn.conv2d(x, w, strides=stride, padding=padding) + b, {"x": x, "w": w, "b": b}, dout)
     np.testing.assert_allclose(out, out_tf, rtol=1e-10, atol=1e-10)
