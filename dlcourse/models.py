@@ -72,6 +72,19 @@ def cnn(
     return nn.Sequential(mods)
 
 
+def cnn1d(length: int, n_classes: int, channels: int = 25, seed: int | None = 0) -> nn.Sequential:
+    """MNIST-1D's CNN: three 1-D convolutions (kernels 5, 3, 3, stride 2, padding 1, ReLU),
+    then dense to the logits. A signal (N, L) is treated as an image (N, L, 1, 1)."""
+    rng = np.random.default_rng(seed)
+    mods: list[nn.Module] = [nn.Reshape((length, 1, 1))]
+    c, n = 1, length
+    for k in (5, 3, 3):
+        mods += [nn.Conv2D(c, channels, kernel=(k, 1), stride=(2, 1), pad=(1, 0), rng=rng), nn.ReLU()]
+        c, n = channels, (n + 2 - k) // 2 + 1
+    mods += [nn.Flatten(), nn.Dense(n * c, n_classes, initializers.glorot_uniform, rng)]
+    return nn.Sequential(mods)
+
+
 def softmax_regression(n_in: int, n_classes: int, seed: int | None = 0) -> nn.Sequential:
     """One dense layer: multinomial logistic regression when trained with softmax cross-entropy."""
     return nn.Sequential([nn.Flatten(), nn.Dense(n_in, n_classes, initializers.zeros, seed)])

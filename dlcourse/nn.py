@@ -67,6 +67,21 @@ class Flatten(_Functional):
     forward_fn, backward_fn = staticmethod(layers.flatten_forward), staticmethod(layers.flatten_backward)
 
 
+class Reshape(Module):
+    """(N, ...) -> (N, *shape), e.g. a signal (N, L) to an image (N, L, 1, 1) for conv2d."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x, training=False):
+        self._cache = x.shape
+        return x.reshape(x.shape[0], *self.shape)
+
+    def backward(self, dout):
+        return dout.reshape(self._cache), {}
+
+
 class LeakyReLU(Module):
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
