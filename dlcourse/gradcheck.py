@@ -44,7 +44,7 @@ def numerical_hessian(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h
 
 
 def rel_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
-    """max |a - b| / max(max(|a| + |b|), floor), the scale-free error of every gradient check.
+    """max abs(a - b) / max(max(abs(a) + abs(b)), floor), the scale-free error of every gradient check.
 
     The floor keeps two gradients that are both zero up to rounding (say 1e-17 and 0) from
     counting as 100% apart.

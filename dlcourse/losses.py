@@ -50,7 +50,7 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
 
 
 def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """L = mean(max(z, 0) - z y + log(1 + exp(-|z|)))  (= mean BCE of sigmoid(z));
+    """L = mean(max(z, 0) - z y + log(1 + exp(-abs(z))))  (= mean BCE of sigmoid(z));
 
     dL/dz = (sigmoid(z) - y) / N, with N the number of entries.
     """

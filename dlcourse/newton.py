@@ -9,7 +9,7 @@ import numpy as np
 def newton_root(
     f: Callable[[float], float], df: Callable[[float], float], x0: float, tol: float = 1e-14, max_iter: int = 50
 ) -> list[float]:
-    """x_{k+1} = x_k - f(x_k) / f'(x_k); returns the iterates x_0, x_1, ... until |step| <= tol."""
+    """x_{k+1} = x_k - f(x_k) / f'(x_k); returns the iterates x_0, x_1, ... until abs(step) <= tol."""
     xs = [float(x0)]
     for _ in range(max_iter):
         d = df(xs[-1])

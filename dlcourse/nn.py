@@ -68,7 +68,7 @@ class Flatten(_Functional):
 
 
 class Reshape(Module):
-    """(N, ...) -> (N, *shape), e.g. a signal (N, L) to an image (N, L, 1, 1) for conv2d."""
+    """(N, ...) -> (N, ``*shape``), e.g. a signal (N, L) to an image (N, L, 1, 1) for conv2d."""
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         super().__init__()

@@ -1,5 +1,7 @@
 """Optimisers as small update rules with explicit state, in the spirit of optax.
 
+::
+
     rule = Adam(learning_rate=1e-3)
     state = rule.init(params)                    # params: dict name -> array
     params, state = rule.step(params, grads, state)
@@ -103,10 +105,14 @@ class RMSprop(UpdateRule):
 class Adam(UpdateRule):
     """Adam (Kingma & Ba, 2015). m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2.
 
-    ``epsilon_hat=False`` (default) is Algorithm 1 of the paper, as in PyTorch:
-        p -= lr * m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t).
-    ``epsilon_hat=True`` is the paper's efficient form, which Keras uses:
-        p -= lr_t * m / (sqrt(v) + epsilon),  lr_t = lr sqrt(1 - b2^t) / (1 - b1^t).
+    ``epsilon_hat=False`` (default) is Algorithm 1 of the paper, as in PyTorch::
+
+        p -= lr * m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+
+    ``epsilon_hat=True`` is the paper's efficient form, which Keras uses::
+
+        p -= lr_t * m / (sqrt(v) + epsilon),  lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
+
     ``bias_correction=False`` drops both 1 - b^t factors, to show the bias toward zero.
     """
 
@@ -147,7 +153,7 @@ class AdamW(Adam):
 
 @dataclass(frozen=True)
 class Adamax(UpdateRule):
-    """AdaMax, Adam's infinity-norm limit: m = b1 m + (1 - b1) g, u = max(b2 u, |g|);
+    """AdaMax, Adam's infinity-norm limit: m = b1 m + (1 - b1) g, u = max(b2 u, abs(g));
     p -= lr / (1 - b1^t) * m / (u + epsilon).
     """
 

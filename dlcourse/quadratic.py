@@ -29,7 +29,7 @@ def gd_quadratic(Q: np.ndarray, c: np.ndarray, x0: np.ndarray, alpha: float, n_s
 
 
 def gd_converges(Q: np.ndarray, alpha: float) -> bool:
-    """The closed-form criterion: max_i |1 - alpha lambda_i| < 1."""
+    """The closed-form criterion: max_i abs(1 - alpha lambda_i) < 1."""
     lam = np.linalg.eigvalsh(Q)
     return bool(np.max(np.abs(1 - alpha * lam)) < 1)
 

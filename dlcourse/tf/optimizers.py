@@ -78,9 +78,12 @@ class RMSprop(_Scratch):
 class Adam(_Scratch):
     """m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2, then
 
-    ``epsilon_hat=True`` (default, what Keras does; the paper's efficient form):
+    ``epsilon_hat=True`` (default, what Keras does; the paper's efficient form)::
+
         w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon)
-    ``epsilon_hat=False`` (the paper's Algorithm 1, what PyTorch does):
+
+    ``epsilon_hat=False`` (the paper's Algorithm 1, what PyTorch does)::
+
         w <- w - lr m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
     """
 
@@ -109,9 +112,9 @@ class Adam(_Scratch):
 
 
 class Adamax(_Scratch):
-    """m <- b1 m + (1 - b1) g,  u <- max(b2 u, |g|);  w <- w - lr / (1 - b1^t) * m / (u + epsilon).
+    """m <- b1 m + (1 - b1) g,  u <- max(b2 u, abs(g));  w <- w - lr / (1 - b1^t) * m / (u + epsilon).
 
-    (The Adam paper's rule; seed 002's u = max(b2 u, (1 - b2)|g|) is not it.)
+    (The Adam paper's rule; seed 002's u = max(b2 u, (1 - b2) abs(g)) is not it.)
     """
 
     slot_names = ("m", "u")

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the course site into _build/html, warnings as errors; notebooks run through
+# jupyter-cache, so an unchanged chapter is not executed again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
+exec .venv/bin/jupyter-book build . -W -n --keep-going "$@"
