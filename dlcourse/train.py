@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the plain bar: tqdm.auto would need ipywidgets in notebooks
 
 from dlcourse import losses, optim
 from dlcourse.nn import Sequential
