@@ -5,9 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the project needs (none yet: the book's browser tests and the grader's
-# sandbox add theirs here).
-APT_PACKAGES=()
+# Debian packages the project needs: Chromium and its driver for the site's browser tests.
+APT_PACKAGES=(chromium chromium-driver)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
