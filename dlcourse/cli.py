@@ -1,9 +1,10 @@
-"""The ``dlcourse`` command. ``dlcourse train-digits`` is the main job for now: it trains the
-reference MLP on scikit-learn's digits with a progress bar and prints the test accuracy."""
+"""The ``dlcourse`` command: ``train-digits`` (the reference MLP on digits), ``grade`` (a whole
+class, sandboxed, on Dask), ``check`` (a student's visible tests) and ``sample-class``."""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from dlcourse import models, optim
 from dlcourse.data import load_digits
@@ -21,6 +22,53 @@ def train_digits(args: argparse.Namespace) -> int:
     return 0
 
 
+def grade(args: argparse.Namespace) -> int:
+    from dlcourse.grading.batch import grade_class
+
+    results = grade_class(args.course, args.assignment, scheduler=args.scheduler, workers=args.workers,
+                          sandboxed=not args.no_sandbox, db_url=args.db, progress=not args.quiet)
+    total = sum(r.score for r in results)
+    print(f"graded {len(results)} notebooks of {args.assignment}: mean score "
+          f"{total / max(1, len(results)):.2f} of {results[0].max_score if results else 0:g}; "
+          f"{sum(1 for r in results if r.problems)} with problems")
+    print(f"reports: {args.course}/reports/{args.assignment}/ (summary.html, grades.csv, feedback/)")
+    return 0
+
+
+def check_notebook(args: argparse.Namespace) -> int:
+    """Runs a notebook's visible tests the way the grader does (same cases, same messages)."""
+    from dlcourse.grading import notebook
+    from dlcourse.grading.grader import grade_submission
+    from dlcourse.grading.specs import SPECS
+
+    try:
+        nb = notebook.read(args.notebook)
+    except notebook.SubmissionError as e:
+        print(e)
+        return 2
+    tests = [notebook.TestCell(c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"].get("points", 0)))
+             for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in SPECS]
+    seeds = {t.grade_id: SPECS[t.grade_id].visible_seeds for t in tests}
+    result = grade_submission("you", "check", args.notebook.name, args.notebook.read_bytes(), tests,
+                              sandboxed=False, seeds=seeds)
+    for p in result.problems:
+        print(f"problem: {p}")
+    for t in result.tests:
+        for c in t.cases:
+            print(f"{'ok  ' if c.passed else 'FAIL'} {c.call} seed {c.seed}" + ("" if c.passed else f": {c.message}"))
+    print(f"visible tests: {sum(c.passed for t in result.tests for c in t.cases)} of "
+          f"{sum(len(t.cases) for t in result.tests)} passed")
+    return 0 if all(c.passed for t in result.tests for c in t.cases) else 1
+
+
+def sample_class(args: argparse.Namespace) -> int:
+    from dlcourse.grading import sample_class as sc
+
+    students = sc.make(args.course, args.assignment, args.n)
+    print(f"wrote {len(students)} submissions under {args.course}/submitted/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,6 +78,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=train_digits)
+
+    g = sub.add_parser("grade", help="grade every submission of an assignment (sandboxed, on Dask)")
+    g.add_argument("assignment")
+    g.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    g.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://host:8786")
+    g.add_argument("--workers", type=int, help="local workers (default: one per core)")
+    g.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
+    g.add_argument("--no-sandbox", action="store_true", help="run student code unconfined (trusted code only)")
+    g.add_argument("--quiet", action="store_true")
+    g.set_defaults(func=grade)
+
+    c = sub.add_parser("check", help="run a notebook's visible tests like the grader does")
+    c.add_argument("notebook", type=Path)
+    c.set_defaults(func=check_notebook)
+
+    s = sub.add_parser("sample-class", help="write a synthetic class of submissions")
+    s.add_argument("assignment")
+    s.add_argument("--course", type=Path, default=Path("autograder"))
+    s.add_argument("-n", type=int, default=30)
+    s.set_defaults(func=sample_class)
     args = parser.parse_args(argv)
     return args.func(args)
 

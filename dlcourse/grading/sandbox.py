@@ -1,0 +1,147 @@
+"""The sandbox a submission's code runs in: bubblewrap, an unprivileged uid of its own,
+and resource limits.
+
+Inside: a read-only system (/usr and the project's Python environment, without dlcourse),
+a private scratch folder as the only writable place besides small tmpfs's, no network (a
+new network namespace), its own PID namespace (it cannot see or signal the grader), no
+capabilities and no way to regain them (``setpriv --no-new-privs``). Limits: address
+space, CPU time, processes (per uid, and each concurrent sandbox gets a different uid),
+file size, open files, and wall-clock time, after which the whole namespace is killed.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+UID_BASE, UID_COUNT = 61000, 512
+LOCK_DIR = Path("/tmp/dlcourse-sandbox-uids")
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 90.0
+    cell_seconds: int = 30  # per notebook cell (inside the runner)
+    case_seconds: float = 10.0  # per call of a student function (inside the runner)
+    cpu_seconds: int = 120
+    memory_bytes: int = 2 * 1024**3
+    processes: int = 64
+    file_bytes: int = 64 * 1024**2
+    open_files: int = 256
+    tmpfs_bytes: int = 64 * 1024**2
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    timed_out: bool
+    stdout: str
+
+
+def available() -> bool:
+    return shutil.which("bwrap") is not None and shutil.which("setpriv") is not None and os.geteuid() == 0
+
+
+@contextlib.contextmanager
+def _uid_lease():
+    """A uid no other sandbox on this machine holds right now (a file lock per uid)."""
+    LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    start = os.getpid() % UID_COUNT
+    for k in range(UID_COUNT):
+        uid = UID_BASE + (start + k) % UID_COUNT
+        fh = open(LOCK_DIR / str(uid), "w")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            continue
+        try:
+            yield uid
+        finally:
+            fh.close()
+        return
+    raise RuntimeError("no free sandbox uid")
+
+
+def _python_roots() -> list[str]:
+    """The folders the interpreter and its packages live in, to be mounted read-only."""
+    roots = {sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix)}
+    return sorted(r for r in roots if not r.startswith("/usr"))
+
+
+def _mkdirs(path: str) -> list[str]:
+    """bwrap arguments creating every parent of ``path`` world-readable, so the uid can traverse."""
+    args, cur = [], ""
+    for part in Path(path).parts[1:-1]:
+        cur += "/" + part
+        args += ["--perms", "0755", "--dir", cur]
+    return args
+
+
+def command(scratch: Path, uid: int, limits: Limits, argv: list[str]) -> list[str]:
+    cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+           "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+    for link in ("lib", "lib64", "bin", "sbin"):
+        if os.path.islink(f"/{link}"):
+            cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    for root in _python_roots():
+        cmd += _mkdirs(root) + ["--ro-bind", root, root]
+    site = sysconfig.get_paths()["purelib"]
+    for hidden in Path(site).glob("*dlcourse*"):  # the reference answers stay outside
+        cmd += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
+    cmd += ["--bind", str(scratch), "/sandbox", "--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.tmpfs_bytes), "--tmpfs", "/dev/shm",
+            "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
+            "--chdir", "/sandbox", "--setenv", "HOME", "/sandbox", "--setenv", "OMP_NUM_THREADS", "1",
+            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg", "--",
+            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", *argv]
+    return cmd
+
+
+def run(scratch: Path, argv: list[str], limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
+    """Runs ``argv`` in ``scratch`` (inside the sandbox unless ``sandboxed=False``)."""
+
+    def set_limits():
+        for res, value in [(resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                           (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
+                           (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_CORE, 0)]:
+            resource.setrlimit(res, (value, value))
+
+    with _uid_lease() as uid:
+        if sandboxed:
+            os.chown(scratch, uid, uid)
+            for p in scratch.rglob("*"):
+                os.chown(p, uid, uid)
+            cmd = command(scratch, uid, limits, argv)
+        else:
+            cmd = argv
+        # output goes to a file, not a pipe: 100 MB of prints must not fill the grader's memory
+        # (RLIMIT_FSIZE stops the writer instead)
+        log_fd, log_path = tempfile.mkstemp(prefix="dlcourse-run-", suffix=".log")
+        try:
+            proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, stdout=log_fd,
+                                    stderr=subprocess.STDOUT, preexec_fn=set_limits, start_new_session=True)
+            try:
+                proc.wait(timeout=limits.wall_seconds)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+                proc.wait()
+                timed_out = True
+            with open(log_path, "rb") as fh:
+                fh.seek(max(0, os.fstat(fh.fileno()).st_size - 20_000))
+                tail = fh.read().decode(errors="replace")
+        finally:
+            os.close(log_fd)
+            os.unlink(log_path)
+    return RunResult(proc.returncode, timed_out, tail)
