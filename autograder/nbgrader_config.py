@@ -3,7 +3,6 @@
 # generate_feedback, export.
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "dlcourse"
-c.CourseDirectory.root = "."
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # the generated feedback must not show hidden tests' source (stock nbgrader's HTML did)

@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
+# the site offers the student versions of the homework, generated from the instructor's notebooks
+bash scripts/release_assignments.sh
 exec .venv/bin/jupyter-book build . -W -n --keep-going "$@"

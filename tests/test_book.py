@@ -63,6 +63,22 @@ def test_coverage_map_covers_every_section_with_unique_ids():
         assert {int(h) for h in headings} == sections
 
 
+def test_every_named_exercise_test_exists_in_the_instructors_notebook():
+    import nbformat
+
+    from dlcourse.grading.specs import SPECS
+
+    named = [q for q in COVERAGE if "::" in q["exercise"]]
+    assert named
+    for q in named:
+        assignment, grade_id = q["exercise"].split("::")
+        ids = {c.metadata.get("nbgrader", {}).get("grade_id"): c.metadata.get("nbgrader", {})
+               for nb in (ROOT / "autograder" / "source" / assignment).glob("*.ipynb")
+               for c in nbformat.read(nb, 4).cells}
+        assert grade_id in ids and ids[grade_id].get("grade"), f"question {q['id']}: no graded cell {grade_id}"
+        assert grade_id in SPECS or ids[grade_id].get("solution"), f"question {q['id']}: {grade_id} has no spec"
+
+
 @pytest.mark.parametrize("column", ["theory", "lab"])
 def test_every_coverage_anchor_exists_in_the_built_site(column, site, pages):
     for q in COVERAGE:
@@ -88,6 +104,17 @@ def test_front_page_shows_the_coverage_table(site):
     assert table.count("<tr") == len(COVERAGE) + 1
     for q in COVERAGE[:: max(1, len(COVERAGE) // 8)]:
         assert q["lab"].split("#")[1] in table
+
+
+def test_the_site_offers_the_student_version_without_solutions(site):
+    books = list((site / "_downloads").rglob("hw1.ipynb"))
+    assert len(books) == 1
+    text = books[0].read_text()
+    assert "YOUR CODE HERE" in text
+    for leak in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True", "0.999 ** t", "dout.sum(axis=0)"):
+        assert leak not in text, leak
+    page = (site / "book" / "exercises" / "index.html").read_text()
+    assert "hw1.ipynb" in page and "download" in page
 
 
 # ---------------------------------------------------------------- offline, links, noise

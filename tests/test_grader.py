@@ -167,11 +167,11 @@ def test_kill_minus_9_halfway_then_rerun_equals_a_clean_run(tmp_path):
 
     def grades(c: Path):
         db = sqlite3.connect(c / "gradebook.db")
-        rows = db.execute("SELECT student.id, grade_cells.name, grade.auto_score FROM grade "
+        rows = db.execute("SELECT student.id, base_cell.name, grade.auto_score FROM grade "
                           "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
                           "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
                           "JOIN student ON submitted_assignment.student_id = student.id "
-                          "JOIN grade_cells ON grade.cell_id = grade_cells.id").fetchall()
+                          "JOIN base_cell ON grade.cell_id = base_cell.id").fetchall()
         marks = db.execute("SELECT student, COUNT(*) FROM dlcourse_graded GROUP BY student").fetchall()
         return sorted(rows), sorted(marks)
 
