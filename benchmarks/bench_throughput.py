@@ -6,28 +6,13 @@ Run: .venv/bin/python benchmarks/bench_throughput.py
 from __future__ import annotations
 
 import numpy as np
-from timing import best_time
+from timing import best_time, numpy_step
 
-from dlcourse import losses, models, optim
+from dlcourse import models, optim
 from dlcourse.tf import keras, tf
 from dlcourse.tf import models as tf_models
 
 BATCH = 128
-
-
-def numpy_step(model, X, y):
-    rule = optim.Adam(1e-3)
-    params = model.parameters()
-    state = rule.init(params)
-
-    def step():
-        nonlocal params, state
-        _, d = losses.softmax_cross_entropy(model.forward(X, training=True), y)
-        _, grads = model.backward(d, need_dx=False)
-        params, state = rule.step(params, grads, state)
-        model.load_parameters(params)
-
-    return step
 
 
 def tf_step(model, X, y):
@@ -54,9 +39,9 @@ def main() -> None:
         "CNN 28x28x1, conv 16-32, dense 64": (rng.standard_normal((BATCH, 28, 28, 1), dtype=np.float32),
                                              lambda: models.cnn((28, 28, 1), 10), lambda: tf_models.cnn((28, 28, 1), 10)),
     }
-    print(f"training throughput, batch {BATCH}, float32, Adam\n{'':<36}{'dlcourse':>14}{'TensorFlow':>14}{'ratio':>8}")
+    print(f"training throughput, batch {BATCH}, float32, Adam\n{'':<36}{'dlcourse':>14}{'TensorFlow':>14}{'ours/TF':>9}")
     for name, (X, ours, theirs) in cases.items():
-        t_ours = best_time(numpy_step(ours().astype(np.float32), X, y), repeat=10)
+        t_ours = best_time(numpy_step(ours().astype(np.float32), optim.Adam(1e-3), X, y), repeat=10)
         t_tf = best_time(tf_step(theirs(), X, y), repeat=10)
         print(f"{name:<36}{BATCH / t_ours:>10.0f} ex/s{BATCH / t_tf:>10.0f} ex/s{t_tf / t_ours:>7.2f}x")
 

@@ -43,6 +43,20 @@ def evaluate(
     return total_loss / len(X), correct / len(X)
 
 
+def train_step(
+    model: Sequential, rule: optim.UpdateRule, state: optim.OptState, X: np.ndarray, y: np.ndarray,
+    loss_fn: LossFn = losses.softmax_cross_entropy,
+) -> tuple[float, np.ndarray, optim.OptState]:
+    """One update: forward, loss, backward (no input gradient), the rule's step; the model
+    gets the new parameters. Returns the loss, the scores and the rule's new state."""
+    scores = model.forward(X, training=True)
+    loss, dscores = loss_fn(scores, y)
+    _, grads = model.backward(dscores, need_dx=False)
+    params, state = rule.step(model.parameters(), grads, state)
+    model.load_parameters(params)
+    return loss, scores, state
+
+
 def fit(
     model: Sequential,
     X: np.ndarray,
@@ -60,18 +74,13 @@ def fit(
     ``seed`` fixes the shuffling (None keeps the data order).
     """
     rng = np.random.default_rng(seed) if seed is not None else None
-    params = model.parameters()
-    state = rule.init(params)
+    state = rule.init(model.parameters())
     hist = History()
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
     for _ in bar:
         ep_loss, ep_correct = 0.0, 0
         for idx in batches(len(X), batch_size, rng):
-            scores = model.forward(X[idx], training=True)
-            loss, dscores = loss_fn(scores, y[idx])
-            _, grads = model.backward(dscores, need_dx=False)
-            params, state = rule.step(params, grads, state)
-            model.load_parameters(params)
+            loss, scores, state = train_step(model, rule, state, X[idx], y[idx], loss_fn)
             ep_loss += loss * len(idx)
             ep_correct += int((scores.argmax(axis=1) == y[idx]).sum())
         hist.loss.append(ep_loss / len(X))
