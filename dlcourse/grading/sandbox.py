@@ -88,7 +88,10 @@ def _mkdirs(path: str) -> list[str]:
 
 def command(scratch: Path, uid: int, limits: Limits, argv: list[str]) -> list[str]:
     cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-           "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+           "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+           # the tmpfs's first: mounted later they would hide an environment living under /tmp
+           "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/dev/shm",
+           "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp"]
     for link in ("lib", "lib64", "bin", "sbin"):
         if os.path.islink(f"/{link}"):
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
@@ -97,10 +100,7 @@ def command(scratch: Path, uid: int, limits: Limits, argv: list[str]) -> list[st
     site = sysconfig.get_paths()["purelib"]
     for hidden in Path(site).glob("*dlcourse*"):  # the reference answers stay outside
         cmd += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
-    cmd += ["--bind", str(scratch), "/sandbox", "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.tmpfs_bytes), "--tmpfs", "/dev/shm",
-            "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
-            "--chdir", "/sandbox", "--setenv", "HOME", "/sandbox", "--setenv", "OMP_NUM_THREADS", "1",
+    cmd += ["--bind", str(scratch), "/sandbox", "--chdir", "/sandbox", "--setenv", "HOME", "/sandbox", "--setenv", "OMP_NUM_THREADS", "1",
             "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg", "--",
             "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all", "--no-new-privs", *argv]
