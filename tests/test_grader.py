@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse.grading import notebook, sample_class, sandbox
+from dlcourse.grading import sample_class, sandbox
 from dlcourse.grading.batch import grade_class, instructor_tests
 from dlcourse.grading.grader import grade_submission
 from dlcourse.grading.report import feedback_html

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dlcourse import initializers, losses, models, nn, optim
+from dlcourse import initializers, losses, models, optim
 from dlcourse.data import load_digits, make_mnist1d
 from dlcourse.gradcheck import numerical_gradient, rel_error
 from dlcourse.train import batches, evaluate, fit

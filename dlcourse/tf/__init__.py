@@ -8,4 +8,4 @@ a plain ``import keras`` that comes first imports TensorFlow loudly.
 from dlcourse.quiet_tf import import_tensorflow
 
 tf = import_tensorflow()
-import keras  # noqa: E402
+import keras  # noqa: E402,F401  (re-exported: import keras from here)
