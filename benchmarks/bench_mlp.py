@@ -6,7 +6,7 @@ same shapes in float32; the ratios are what to read, not the absolute times.
 from __future__ import annotations
 
 import numpy as np
-from timing import best_time, numpy_step, row
+from timing import best_time, numpy_step, row, tensorflow_step
 
 from dlcourse import models, optim
 from dlcourse.quiet_tf import import_tensorflow
@@ -27,20 +27,9 @@ def tf_step(batch: int):
     model = tf.keras.Sequential([tf.keras.Input((SIZES[0],))] + [
         tf.keras.layers.Dense(n, activation="relu" if i < len(SIZES) - 2 else None) for i, n in enumerate(SIZES[1:])
     ])
-    opt = tf.keras.optimizers.SGD(0.01)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     rng = np.random.default_rng(0)
-    X = tf.constant(rng.standard_normal((batch, SIZES[0]), dtype=np.float32))
-    y = tf.constant(rng.integers(0, 10, batch))
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(X, training=True))
-        opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return loss
-
-    return lambda: step().numpy()
+    X, y = rng.standard_normal((batch, SIZES[0]), dtype=np.float32), rng.integers(0, 10, batch)
+    return tensorflow_step(model, tf.keras.optimizers.SGD(0.01), X, y)
 
 
 def mlp_flops(batch: int) -> float:

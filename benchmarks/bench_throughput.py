@@ -6,28 +6,13 @@ Run: .venv/bin/python benchmarks/bench_throughput.py
 from __future__ import annotations
 
 import numpy as np
-from timing import best_time, numpy_step
+from timing import best_time, numpy_step, tensorflow_step
 
 from dlcourse import models, optim
-from dlcourse.tf import keras, tf
+from dlcourse.tf import keras
 from dlcourse.tf import models as tf_models
 
 BATCH = 128
-
-
-def tf_step(model, X, y):
-    opt = keras.optimizers.Adam(1e-3)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    Xt, yt = tf.constant(X), tf.constant(y)
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = loss_fn(yt, model(Xt, training=True))
-        opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return loss
-
-    return lambda: step().numpy()
 
 
 def main() -> None:
@@ -42,7 +27,7 @@ def main() -> None:
     print(f"training throughput, batch {BATCH}, float32, Adam\n{'':<36}{'dlcourse':>14}{'TensorFlow':>14}{'ours/TF':>9}")
     for name, (X, ours, theirs) in cases.items():
         t_ours = best_time(numpy_step(ours().astype(np.float32), optim.Adam(1e-3), X, y), repeat=10)
-        t_tf = best_time(tf_step(theirs(), X, y), repeat=10)
+        t_tf = best_time(tensorflow_step(theirs(), keras.optimizers.Adam(1e-3), X, y), repeat=10)
         print(f"{name:<36}{BATCH / t_ours:>10.0f} ex/s{BATCH / t_tf:>10.0f} ex/s{t_tf / t_ours:>7.2f}x")
 
 

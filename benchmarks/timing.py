@@ -32,3 +32,20 @@ def numpy_step(model, rule, X, y) -> Callable[[], None]:
         _, _, state = train_step(model, rule, state, X, y)
 
     return step
+
+
+def tensorflow_step(model, optimizer, X, y) -> Callable[[], object]:
+    """A closure doing one compiled Keras training step (GradientTape) per call."""
+    from dlcourse.tf import keras, tf
+
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    Xt, yt = tf.constant(X), tf.constant(y)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yt, model(Xt, training=True))
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+        return loss
+
+    return lambda: step().numpy()
