@@ -82,12 +82,11 @@ def grade_submission(
 ) -> SubmissionResult:
     """Grades one submitted notebook's bytes (None: not submitted) against the instructor's test cells."""
     result = SubmissionResult(student, assignment, notebook_name, hashlib.sha256(data or b"").hexdigest())
-    reports = {tc.grade_id: TestReport(tc.grade_id, SPECS[tc.grade_id].function if tc.grade_id in SPECS else "?",
-                                       tc.points, 0.0) for tc in tests}
-    result.tests = list(reports.values())
     unknown = [tc.grade_id for tc in tests if tc.grade_id not in SPECS]
-    if unknown:
+    if unknown:  # an instructor's mistake, not a student's: stop loudly
         raise KeyError(f"test cells without a spec in dlcourse.grading.specs: {unknown}")
+    reports = {tc.grade_id: TestReport(tc.grade_id, SPECS[tc.grade_id].function, tc.points, 0.0) for tc in tests}
+    result.tests = list(reports.values())
     if data is None:
         result.problems.append(f"{notebook_name}: not found in the submission (was it renamed?)")
         return result
