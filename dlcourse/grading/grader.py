@@ -103,7 +103,7 @@ def grade_submission(
         (scratch / "outputs").mkdir()
         job = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds, "cases": []}
         all_inputs = []
-        for i, (tc, spec, seed) in enumerate(cases):
+        for i, (_, spec, seed) in enumerate(cases):
             inputs = spec.inputs(seed)
             all_inputs.append(inputs)
             args = spec.arguments(inputs)
