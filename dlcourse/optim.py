@@ -22,6 +22,12 @@ Params = dict[str, np.ndarray]
 Schedule = Callable[[int], float]
 
 
+def bias_corrected(moment: np.ndarray, beta: float, t: int) -> np.ndarray:
+    """moment / (1 - beta^t): an average started at zero, divided by its expected shrinkage
+    (for i.i.d. inputs E[v_t] = (1 - beta^t) E[g^2], syllabus 6)."""
+    return moment / (1 - beta**t)
+
+
 @dataclass(frozen=True)
 class OptState:
     """The step count t (number of updates done so far) and each parameter's slots."""
@@ -130,11 +136,12 @@ class Adam(UpdateRule):
         m, v = slots
         m = self.beta_1 * m + (1 - self.beta_1) * g
         v = self.beta_2 * v + (1 - self.beta_2) * g * g
-        c1, c2 = (1 - self.beta_1**t, 1 - self.beta_2**t) if self.bias_correction else (1.0, 1.0)
-        if self.epsilon_hat:
-            step = lr * np.sqrt(c2) / c1 * m / (np.sqrt(v) + self.epsilon)
+        if not self.bias_correction:
+            step = lr * m / (np.sqrt(v) + self.epsilon)
+        elif self.epsilon_hat:
+            step = lr * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t) * m / (np.sqrt(v) + self.epsilon)
         else:
-            step = lr * (m / c1) / (np.sqrt(v / c2) + self.epsilon)
+            step = lr * bias_corrected(m, self.beta_1, t) / (np.sqrt(bias_corrected(v, self.beta_2, t)) + self.epsilon)
         return p - step, (m, v)
 
 
@@ -169,4 +176,4 @@ class Adamax(UpdateRule):
         m, u = slots
         m = self.beta_1 * m + (1 - self.beta_1) * g
         u = np.maximum(self.beta_2 * u, np.abs(g))
-        return p - lr / (1 - self.beta_1**t) * m / (u + self.epsilon), (m, u)
+        return p - lr * bias_corrected(m, self.beta_1, t) / (u + self.epsilon), (m, u)

@@ -5,6 +5,7 @@ should score; honest notebooks in that batch score exactly as when graded alone.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -33,49 +34,77 @@ def _env():
     return {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
 
 
-def make_course(tmp: Path, n: int) -> tuple[Path, list[sample_class.Student]]:
+ASSIGNMENTS = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
+
+
+def make_course(tmp: Path, n: int, assignment: str = "hw1") -> tuple[Path, list[sample_class.Student]]:
     course = tmp / "course"
     course.mkdir()
     shutil.copytree(COURSE / "source", course / "source")
     shutil.copy(COURSE / "nbgrader_config.py", course)
-    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "hw1", "--force"], cwd=course, env=_env(),
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], cwd=course, env=_env(),
                    check=True, capture_output=True)
-    return course, sample_class.make(course, "hw1", n)
+    return course, sample_class.make(course, assignment, n)
+
+
+def _source(assignment: str) -> Path:
+    return COURSE / "source" / assignment / f"{assignment}.ipynb"
+
+
+@functools.cache
+def _tests(assignment: str):
+    return instructor_tests(COURSE, assignment)[f"{assignment}.ipynb"]
 
 
 @pytest.fixture(scope="module")
 def tests_hw1():
-    return instructor_tests(COURSE, "hw1")["hw1.ipynb"]
+    return _tests("hw1")
 
 
-def _grade_file(path: Path, tests, sandboxed=True):
-    return grade_submission("s", "hw1", "hw1.ipynb", path.read_bytes(), tests, sandboxed, FAST)
+def _grade_file(path: Path, tests, sandboxed=True, assignment="hw1"):
+    return grade_submission("s", assignment, f"{assignment}.ipynb", path.read_bytes(), tests, sandboxed, FAST)
 
 
-def test_source_scores_full_marks_and_student_version_zero(tests_hw1, tmp_path):
-    full = _grade_file(COURSE / "source" / "hw1" / "hw1.ipynb", tests_hw1)
-    assert full.score == full.max_score == sum(t.points for t in tests_hw1) > 0 and not full.problems
-    course, _ = make_course(tmp_path, 0)
-    zero = _grade_file(course / "release" / "hw1" / "hw1.ipynb", tests_hw1)
+def _with_wrong(kind: str, tmp: Path) -> tuple[str, Path]:
+    """The honest source notebook with the wrong solution ``kind`` in place: (assignment, path)."""
+    gid, code, _ = sample_class.WRONG[kind]
+    assignment = next(a for a in ASSIGNMENTS if kind in sample_class.wrong_kinds(nbformat.read(_source(a), 4)))
+    nb = sample_class._replace(sample_class.honest(nbformat.read(_source(assignment), 4)), gid, code)
+    path = tmp / f"{assignment}.ipynb"
+    nbformat.write(nb, path)
+    return assignment, path
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_scores_full_marks_and_student_version_zero(assignment, tmp_path):
+    tests = _tests(assignment)
+    full = _grade_file(_source(assignment), tests, assignment=assignment)
+    assert full.score == full.max_score == sum(t.points for t in tests) > 0 and not full.problems, full.tests
+    course, _ = make_course(tmp_path, 0, assignment)
+    zero = _grade_file(course / "release" / assignment / f"{assignment}.ipynb", tests, assignment=assignment)
     assert zero.score == 0 and all(c.message.startswith("NotImplementedError") for t in zero.tests for c in t.cases)
 
 
+def test_wrong_solutions_aim_at_real_tests_of_every_assignment():
+    targets = [target for _, _, target in sample_class.WRONG.values()]
+    graded = {a: {t.grade_id for t in _tests(a)} for a in ASSIGNMENTS}
+    assert set(targets) <= set().union(*graded.values()) and len(set(targets)) == len(targets)
+    assert all(graded[a] & set(targets) for a in ASSIGNMENTS)
+
+
 @pytest.mark.parametrize("kind", list(sample_class.WRONG))
-def test_a_wrong_solution_loses_exactly_the_points_of_its_test(kind, tests_hw1, tmp_path):
-    gid, code, target = sample_class.WRONG[kind]
-    nb = sample_class._replace(sample_class.honest(nbformat.read(COURSE / "source" / "hw1" / "hw1.ipynb", 4)), gid, code)
-    path = tmp_path / "hw1.ipynb"
-    nbformat.write(nb, path)
-    r = _grade_file(path, tests_hw1)
+def test_a_wrong_solution_loses_exactly_the_points_of_its_test(kind, tmp_path):
+    assignment, path = _with_wrong(kind, tmp_path)
+    tests = _tests(assignment)
+    r = _grade_file(path, tests, assignment=assignment)
     lost = {t.grade_id: t.points - t.score for t in r.tests if t.score < t.points}
-    assert lost == {target: next(t.points for t in tests_hw1 if t.grade_id == target)}
+    target = sample_class.WRONG[kind][2]
+    assert lost == {target: next(t.points for t in tests if t.grade_id == target)}, r.tests
 
 
 def test_feedback_names_the_call_and_seed_but_leaks_no_reference(tests_hw1, tmp_path):
-    gid, code, target = sample_class.WRONG["adam_without_bias_correction"]
-    nb = sample_class._replace(sample_class.honest(nbformat.read(COURSE / "source" / "hw1" / "hw1.ipynb", 4)), gid, code)
-    path = tmp_path / "hw1.ipynb"
-    nbformat.write(nb, path)
+    _, path = _with_wrong("adam_without_bias_correction", tmp_path)
+    target = sample_class.WRONG["adam_without_bias_correction"][2]
     r = _grade_file(path, tests_hw1)
     page = feedback_html(r)
     assert "adam_step(p: (4,)" in page and "seed 101" in page and 'seeds=(101,)' in page
@@ -112,8 +141,8 @@ def test_the_sandbox_hides_the_course_and_other_students(tmp_path):
 
 
 def test_a_whole_hostile_class_in_one_batch(tmp_path, tests_hw1):
-    kinds_per_class = 4 + 2 + len(sample_class.WRONG) + len(sample_class.BREAKERS) + len(sample_class.CHEATS) + \
-        len(sample_class.CORRUPT) + 1
+    n_wrong = len(sample_class.wrong_kinds(nbformat.read(_source("hw1"), 4)))
+    kinds_per_class = 4 + 2 + n_wrong + len(sample_class.BREAKERS) + len(sample_class.CHEATS) + len(sample_class.CORRUPT) + 1
     course, students = make_course(tmp_path, kinds_per_class)
     results = {r.student: r for r in grade_class(course, "hw1", workers=2, limits=FAST, progress=False)}
     full = sum(t.points for t in tests_hw1)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import nbformat
 
-# wrong solutions, each aimed at exactly one test cell: kind -> (solution grade id, code, test it fails)
+# wrong solutions, each aimed at exactly one test cell: kind -> (solution grade id, code, test it fails).
+# Most are the mistakes the syllabus warns about.
 WRONG = {
+    # hw1
     "adam_without_bias_correction": ("adam_step", "def adam_step(p, g, m, v, t, lr):\n    m = 0.9 * m + 0.1 * g\n"
                                      "    v = 0.999 * v + 0.001 * g * g\n    return p - lr * m / (np.sqrt(v) + 1e-8), m, v",
                                      "test_adam_step"),
@@ -29,7 +31,60 @@ WRONG = {
                                   "    return mg[r, j].sum(), ds", "test_multiclass_hinge"),
     "affine_db_wrong_axis": ("affine_backward", "def affine_backward(dout, x, w):\n"
                              "    return dout @ w.T, x.T @ dout, dout.sum(axis=1)", "test_affine_backward"),
+    # hw2
+    "quadratic_form_assumes_symmetric": ("grad_quadratic_form", "def grad_quadratic_form(A, x):\n"
+                                         "    return (2 * A @ x).reshape(1, -1), np.outer(x, x)",
+                                         "test_grad_quadratic_form"),
+    "inverse_derivative_sign": ("inverse_derivative", "def inverse_derivative(A, dA):\n"
+                                "    inv = np.linalg.inv(A)\n    return inv @ dA @ inv", "test_inverse_derivative"),
+    "newton_step_sign": ("newton_iterates", "def newton_iterates(coeffs, x0, n_steps):\n    d = np.polyder(coeffs)\n"
+                         "    xs = [float(x0)]\n    for _ in range(int(n_steps)):\n"
+                         "        xs.append(xs[-1] + np.polyval(coeffs, xs[-1]) / np.polyval(d, xs[-1]))\n"
+                         "    return np.array(xs)", "test_newton_iterates"),
+    # hw3
+    "adamax_rule_of_seed_002": ("adamax_step", "def adamax_step(p, g, m, u, t, lr):\n    m = 0.9 * m + 0.1 * g\n"
+                                "    u = np.maximum(0.999 * u, 0.001 * np.abs(g))\n"
+                                "    return p - lr / (1 - 0.9**t) * m / (u + 1e-7), m, u", "test_adamax_step"),
+    "bias_correction_forgotten": ("second_moments", "def second_moments(g, beta2):\n    v = np.zeros_like(g)\n"
+                                  "    prev = 0 * g[0]\n    for i, gt in enumerate(g):\n"
+                                  "        prev = beta2 * prev + (1 - beta2) * gt**2\n        v[i] = prev\n"
+                                  "    return v, v", "test_second_moments"),
+    "momentum_pytorch_style": ("momentum_step", "def momentum_step(p, g, v, lr, momentum, nesterov):\n"
+                               "    v = momentum * v + g\n    return p - lr * v, v", "test_momentum_step"),
+    "two_branch_gradient_to_both": ("two_branch_backward", "def two_branch_backward(x, y, W1, W21, W22):\n"
+                                    "    y = np.asarray(y, dtype=int)\n    n = len(x)\n    pre1 = x @ W1.T\n"
+                                    "    l1 = np.maximum(pre1, 0)\n    pre21 = l1 @ W21.T\n"
+                                    "    l21 = np.maximum(pre21, 0)\n    l22 = 1 / (1 + np.exp(-(l1 @ W22.T)))\n"
+                                    "    z = np.maximum(l21, l22)\n    e = np.exp(z - z.max(1, keepdims=True))\n"
+                                    "    dz = e / e.sum(1, keepdims=True)\n    dz[np.arange(n), y] -= 1\n    dz /= n\n"
+                                    "    d21 = dz * (pre21 > 0)\n    d22 = dz * l22 * (1 - l22)\n"
+                                    "    d1 = (d21 @ W21 + d22 @ W22) * (pre1 > 0)\n"
+                                    "    return d1.T @ x, d21.T @ l1, d22.T @ l1", "test_two_branch_backward"),
+    "sigmoid_constant_one": ("lipschitz_bound", "def lipschitz_bound(W1, W2, W3):\n"
+                             "    return np.prod([np.linalg.norm(W, 2) for W in (W1, W2, W3)])", "test_lipschitz_bound"),
+    "parameters_without_biases": ("mlp_param_count", "def mlp_param_count(sizes):\n"
+                                  "    return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))",
+                                  "test_mlp_param_count"),
+    "sigmoid_unit_without_decay": ("sigmoid_unit_step", "def sigmoid_unit_step(w, b, x, t, lam, lr):\n"
+                                   "    y = 1 / (1 + np.exp(-(w * x + b)))\n    d = (y - t) * y * (1 - y)\n"
+                                   "    return d * x, d, w - lr * d * x, b - lr * d", "test_sigmoid_unit_step"),
+    "gradient_summed_not_averaged": ("train_mlp", "def train_mlp(X, y, W1, b1, W2, b2, lr, epochs):\n"
+                             "    y = np.asarray(y, dtype=int)\n    n, losses = len(X), []\n"
+                             "    for _ in range(int(epochs)):\n        hp = X @ W1 + b1\n        h = np.maximum(hp, 0)\n"
+                             "        s = h @ W2 + b2\n        s = s - s.max(1, keepdims=True)\n"
+                             "        lp = s - np.log(np.exp(s).sum(1, keepdims=True))\n"
+                             "        losses.append(-lp[np.arange(n), y].mean())\n        ds = np.exp(lp)\n"
+                             "        ds[np.arange(n), y] -= 1\n        dh = ds @ W2.T * (hp > 0)\n"
+                             "        W1, b1, W2, b2 = W1 - lr * X.T @ dh, b1 - lr * dh.sum(0), W2 - lr * h.T @ ds, "
+                             "b2 - lr * ds.sum(0)\n    return np.array(losses), W1, b1, W2, b2", "test_train_mlp"),
 }
+
+
+def wrong_kinds(source_nb) -> list[str]:
+    """The kinds of WRONG whose solution cell this notebook has."""
+    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in source_nb.cells}
+    return [kind for kind, (gid, _, _) in WRONG.items() if gid in ids]
+
 
 # extra cells added to an honest notebook: each breaks one thing, and costs at most that
 BREAKERS = {
@@ -116,7 +171,7 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
     source = nbformat.read(src_path, as_version=4)
     release_path = course / "release" / assignment / src_path.name
     student_version = nbformat.read(release_path, as_version=4) if release_path.exists() else None
-    kinds = (["honest"] * 4 + ["restructured", "student_version"] + list(WRONG) + list(BREAKERS)
+    kinds = (["honest"] * 4 + ["restructured", "student_version"] + wrong_kinds(source) + list(BREAKERS)
              + list(CHEATS) + list(CORRUPT) + ["renamed_notebook"])
     students = []
     for i in range(n):
