@@ -106,15 +106,48 @@ def test_front_page_shows_the_coverage_table(site):
         assert q["lab"].split("#")[1] in table
 
 
-def test_the_site_offers_the_student_version_without_solutions(site):
-    books = list((site / "_downloads").rglob("hw1.ipynb"))
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "autograder" / "source").iterdir() if p.is_dir())
+
+
+def _solution_lines(assignment: str) -> list[str]:
+    """Every substantial line between the instructor notebook's solution markers."""
+    import nbformat
+
+    lines = []
+    for nb in (ROOT / "autograder" / "source" / assignment).glob("*.ipynb"):
+        for c in nbformat.read(nb, 4).cells:
+            for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", c.source, re.S):
+                lines += [line.strip() for line in block.splitlines() if len(line.strip()) > 20]
+    return lines
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_site_offers_the_student_version_without_solutions(assignment, site):
+    books = list((site / "_downloads").rglob(f"{assignment}.ipynb"))
     assert len(books) == 1
-    text = books[0].read_text()
+    import nbformat
+
+    text = "\n".join(c.source for c in nbformat.read(books[0], 4).cells)
     assert "YOUR CODE HERE" in text
-    for leak in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True", "0.999 ** t", "dout.sum(axis=0)"):
+    solutions = _solution_lines(assignment)
+    assert len(solutions) >= 3
+    for leak in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True", *solutions):
         assert leak not in text, leak
     page = (site / "book" / "exercises" / "index.html").read_text()
-    assert "hw1.ipynb" in page and "download" in page
+    assert f"{assignment}.ipynb" in page and "download" in page
+
+
+def test_each_chapter_links_the_homework_that_grades_it(site):
+    graded: dict[str, set[str]] = {}
+    for q in COVERAGE:
+        if "::" in q["exercise"]:
+            graded.setdefault(q["theory"].split("#")[0], set()).add(q["exercise"].split("::")[0])
+    assert len(graded) >= 10
+    for doc, assignments in graded.items():
+        html = (site / f"{doc}.html").read_text()
+        note = html.split("chapter-exercises", 1)[1].split("</div>", 1)[0]
+        linked = set(re.findall(r'href="[^"]*_downloads/[0-9a-f]+/(hw\d+)\.ipynb"', note))
+        assert linked == assignments, (doc, linked, assignments)
 
 
 # ---------------------------------------------------------------- offline, links, noise

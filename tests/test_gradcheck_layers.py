@@ -144,3 +144,18 @@ def test_logistic_regression_gradient_sign_and_convexity(rng):
     H = losses.logistic_hessian(w, X)
     assert rel_error(H, numerical_hessian(lambda v: losses.logistic_gradient(v, X, y), w)) < TOL
     assert np.linalg.eigvalsh(H).min() >= -1e-12
+
+
+@pytest.mark.parametrize("scale", [1.0, 8.0])  # 8: a saturated unit, where the gradient all but vanishes
+def test_sigmoid_unit_gradient_and_step(scale, rng):
+    from dlcourse.neuron import sigmoid_unit, sigmoid_unit_step
+
+    for _ in range(5):
+        w, b, x, lam = scale * rng.standard_normal(), rng.standard_normal(), rng.standard_normal(), rng.uniform(0, 1)
+        t = float(rng.integers(0, 2))
+        loss, dw, db = sigmoid_unit(w, b, x, t, lam)
+        num = numerical_gradient(lambda p: sigmoid_unit(p[0], p[1], x, t, lam)[0], np.array([w, b]))
+        assert rel_error(np.array([dw, db]), num) < 1e-7
+        w1, b1 = sigmoid_unit_step(w, b, x, t, lam, 1e-3)
+        assert np.allclose([w - w1, b - b1], 1e-3 * np.array([dw, db]), rtol=1e-9, atol=1e-15)
+        assert sigmoid_unit(w1, b1, x, t, lam)[0] <= loss

@@ -1,12 +1,14 @@
-"""A Sphinx directive that renders ``book/coverage.yml`` as a table: every homework question
-of the syllabus, with the page that teaches it, the lab cell that checks it in numbers, and
-the exercise test that grades it."""
+"""Sphinx directives over ``book/coverage.yml``: ``coverage-table`` renders every homework
+question of the syllabus with the page that teaches it, the lab cell that checks it in
+numbers and the exercise test that grades it; ``chapter-exercises``, on a theory page, lists
+the homework cells that grade that page's questions, with the student notebook to download."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
 from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 COVERAGE = Path(__file__).resolve().parents[1] / "coverage.yml"
@@ -51,6 +53,28 @@ class CoverageTable(SphinxDirective):
         return row
 
 
+class ChapterExercises(SphinxDirective):
+    """A note listing, for this page's questions, the homework cell that grades each."""
+
+    def run(self):
+        self.env.note_dependency(str(COVERAGE))
+        lines = []
+        for q in load_coverage():
+            if q["theory"].split("#")[0] != self.env.docname or "::" not in q["exercise"]:
+                continue
+            assignment, cell = q["exercise"].split("::")
+            how = "graded by hand" if cell.startswith("proof") else "autograded"
+            lines.append(f"- Question {q['id']}, {q['question']}: `{cell}` ({how}) in "
+                         f"{{download}}`{assignment}.ipynb </autograder/release/{assignment}/{assignment}.ipynb>`")
+        if not lines:
+            return []
+        note = nodes.admonition(classes=["chapter-exercises", "tip"])
+        note += nodes.title(text="Homework")
+        self.state.nested_parse(StringList(lines, source=str(COVERAGE)), self.content_offset, note)
+        return [note]
+
+
 def setup(app):
     app.add_directive("coverage-table", CoverageTable)
+    app.add_directive("chapter-exercises", ChapterExercises)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -121,7 +121,7 @@ def grade_submission(
                                    "tests it had not reached count as failed")
         status = _read_status(scratch / "results.jsonl")
         for cell_id, err in status["cells"].items():
-            result.problems.append(f"cell {cell_id} raised {err}")
+            result.problems.append(f"cell {cell_id} failed: {err}")
         for i, (tc, spec, seed) in enumerate(cases):
             call = f"{spec.function}({describe_inputs(spec.arguments(all_inputs[i]))})"
             report = reports[tc.grade_id]

@@ -2,15 +2,21 @@
 
 Executed as a script by the sandbox's Python; it needs nothing but the standard library and
 NumPy (dlcourse is not visible in there). It reads ``job.json`` and ``inputs/*.npz`` from
-the working directory, runs the student's cells in one namespace (a failing cell is
-reported and skipped), then calls each requested function in a forked child with a time
-limit and saves what it returned to ``outputs/<i>.npz`` (no pickles). A status line per
-cell and per case goes to ``results.jsonl``. Nothing here decides a grade: the grader
-reads these files as untrusted data and compares them itself.
+the working directory, runs the student's cells in one namespace, then calls each requested
+function in a forked child with a time limit and saves what it returned to
+``outputs/<i>.npz`` (no pickles). A status line per cell and per case goes to
+``results.jsonl``. Nothing here decides a grade: the grader reads these files as untrusted
+data and compares them itself.
+
+Each cell runs in a fresh fork while its parent keeps the state from before the cell: a cell
+that raises, loops, calls ``os._exit`` or crashes the interpreter is reported and skipped, and
+the parent carries on with the next cell. The first process only waits for the last one to
+say it has finished, so no student process ever has it as its parent.
 """
 import io
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -43,34 +49,90 @@ def _save(path, value):
     np.savez(path, **arrays)
 
 
+def _fork() -> int | None:
+    """os.fork(), retried for a while: a fork bomb earlier may hold the process limit for a moment."""
+    for _ in range(500):
+        try:
+            return os.fork()
+        except BlockingIOError:
+            time.sleep(0.01)
+    return None
+
+
+def _exec_cell(cell, namespace, results, captured) -> None:
+    me = os.getpid()
+    try:
+        exec(compile(cell["source"], f"<cell {cell['id']}>", "exec"), namespace)
+        status = {"status": "ok"}
+    except BaseException as e:  # SystemExit and KeyboardInterrupt included: the cell failed
+        status = {"status": "error", "error": _short(e)}
+    if os.getpid() != me:  # a process the student's code forked: it must not go on
+        os._exit(0)
+    _status(results, cell=cell["id"], **status)
+    if captured.tell() > MAX_PRINT:
+        captured.seek(MAX_PRINT)
+        captured.truncate()
+
+
+def _await_cell(pid: int, done_r: int, timeout: float) -> str | None:
+    """Waits for the child running a cell: None once it reports the cell done, else why it is gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ready, _, _ = select.select([done_r], [], [], 0.01)
+        if ready and os.read(done_r, 1) == b"1":
+            return None
+        ended, st = os.waitpid(pid, os.WNOHANG)
+        if ended:
+            if select.select([done_r], [], [], 0)[0] and os.read(done_r, 1) == b"1":
+                return None
+            how = (f"signal {signal.Signals(os.WTERMSIG(st)).name}" if os.WIFSIGNALED(st)
+                   else f"exit status {os.WEXITSTATUS(st)}")
+            return f"ProcessEnded: the cell ended its process ({how}); the cells after it still ran"
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return f"TimeoutError: the cell ran past {timeout:g} s and was stopped"
+
+
+def _run_cells(job, namespace, results, captured) -> None:
+    """Runs every cell; returns in the one process that holds the state after the last cell."""
+    for cell in job["cells"]:
+        done_r, done_w = os.pipe()
+        pid = _fork()
+        if pid is None:  # no process to spare: run the cell here, unprotected
+            _exec_cell(cell, namespace, results, captured)
+        elif pid == 0:  # the child runs the cell and, if it survives, carries on with the notebook
+            os.close(done_r)
+            _exec_cell(cell, namespace, results, captured)
+            try:
+                os.write(done_w, b"1")
+            except OSError:
+                pass  # the cell killed its parent: nobody is waiting, carry on
+            os.close(done_w)
+            continue
+        else:  # the parent keeps the state from before the cell
+            os.close(done_w)
+            problem = _await_cell(pid, done_r, float(job["cell_timeout"]))
+            os.close(done_r)
+            if problem is None:
+                os._exit(0)  # the child holds the notebook's state now
+            _status(results, cell=cell["id"], status="error", error=problem)
+
+
 def main():
     job = json.load(open("job.json"))
     os.makedirs("outputs", exist_ok=True)
     results = open("results.jsonl", "w")
+    finished_r, finished_w = os.pipe()
+    if os.fork() != 0:  # the first process: wait until the last worker says it is done
+        os.close(finished_w)
+        with os.fdopen(finished_r, "rb") as f:
+            sys.exit(0 if f.read(1) == b"1" else 1)
+    os.close(finished_r)
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # student prints stay in memory, capped below
     namespace = {"__name__": "__main__"}
-    main_pid = os.getpid()
-
-    def too_long(signum, frame):
-        raise TimeoutError(f"the cell ran past {job['cell_timeout']} s")
-
-    for cell in job["cells"]:
-        signal.signal(signal.SIGALRM, too_long)
-        signal.alarm(int(job["cell_timeout"]))
-        try:
-            exec(compile(cell["source"], f"<cell {cell['id']}>", "exec"), namespace)
-            signal.alarm(0)
-            _status(results, cell=cell["id"], status="ok")
-        except BaseException as e:  # SystemExit and KeyboardInterrupt included: the cell failed
-            signal.alarm(0)
-            if os.getpid() == main_pid:
-                _status(results, cell=cell["id"], status="error", error=_short(e))
-        if os.getpid() != main_pid:  # a process the student's code forked: it must not run the tests
-            os._exit(0)
-        if captured.tell() > MAX_PRINT:
-            captured.seek(0)
-            captured.truncate()
+    _run_cells(job, namespace, results, captured)
     for i, case in enumerate(job["cases"]):
         fn = namespace.get(case["function"])
         if not callable(fn):
@@ -78,13 +140,8 @@ def main():
             continue
         with np.load(f"inputs/{i}.npz", allow_pickle=False) as data:
             args = {k: data[k] for k in case["args"]}
-        for _ in range(500):  # a fork bomb earlier may hold the process limit for a moment
-            try:
-                pid = os.fork()
-                break
-            except BlockingIOError:
-                time.sleep(0.01)
-        else:
+        pid = _fork()
+        if pid is None:
             _status(results, case=i, status="error", error="could not start: process limit reached")
             continue
         if pid == 0:  # the child calls the student function; a crash or hang costs this case only
@@ -112,6 +169,8 @@ def main():
         if done and os.WIFSIGNALED(st):
             _status(results, case=i, status="error", error=f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}")
     sys.__stdout__.write(captured.getvalue()[:MAX_PRINT])
+    sys.__stdout__.flush()
+    os.write(finished_w, b"1")
 
 
 if __name__ == "__main__":

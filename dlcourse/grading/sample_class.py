@@ -94,6 +94,8 @@ BREAKERS = {
     "huge_output_cell": "for _ in range(2_000_000):\n    print('x' * 50)",
     "kill_the_grader_cell": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGKILL)",
     "sys_exit_cell": "import sys\nsys.exit(3)",
+    "os_exit_cell": "import os\nos._exit(0)",
+    "interpreter_crash_cell": "import ctypes\nctypes.string_at(0)",
 }
 
 # cheats added to the student version (no solutions): none may gain a point
