@@ -261,3 +261,19 @@ def test_refuses_to_grade_unsandboxed_without_being_told(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "available", lambda: False)
     with pytest.raises(RuntimeError, match="--no-sandbox"):
         grade_class(tmp_path, "hw1")
+
+
+def test_stock_nbgrader_feedback_shows_no_hidden_test(tmp_path):
+    """The stock autograde -> generate_feedback path on our course: the feedback HTML shows the
+    visible test lines and the scores, never the hidden tests' source."""
+    import re
+
+    course, students = make_course(tmp_path, 1)
+    for step in ("autograde", "generate_feedback"):
+        out = subprocess.run([str(BIN / "nbgrader"), step, "hw1", "--force"], cwd=course, env=_env(),
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr[-3000:]
+    html = (course / "feedback" / students[0].name / "hw1" / "hw1.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("&quot;", '"')
+    assert 'check("test_adam_step", adam_step)' in text and "Score: 3.0 / 3.0" in text
+    assert "hidden=True" not in text and "HIDDEN TESTS" not in text
