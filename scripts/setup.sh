@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the project needs: Chromium and its driver for the site's browser tests,
-# bubblewrap for the grader's sandbox.
-APT_PACKAGES=(chromium chromium-driver bubblewrap)
+# bubblewrap for the grader's sandbox, a PostgreSQL server for the gradebook's tests.
+APT_PACKAGES=(chromium chromium-driver bubblewrap postgresql)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -277,3 +277,55 @@ def test_stock_nbgrader_feedback_shows_no_hidden_test(tmp_path):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("&quot;", '"')
     assert 'check("test_adam_step", adam_step)' in text and "Score: 3.0 / 3.0" in text
     assert "hidden=True" not in text and "HIDDEN TESTS" not in text
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A real PostgreSQL server for this module, from Debian's package: a fresh cluster in a
+    temporary folder, trust auth on 127.0.0.1, stopped afterwards."""
+    import socket
+    import tempfile
+
+    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    data = Path(tempfile.mkdtemp(prefix="dlcourse-pg-"))
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # the server refuses root
+    if as_postgres:
+        shutil.chown(data, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run([*as_postgres, str(bindir / "initdb"), "-D", str(data / "db"), "--auth=trust", "-U", "grader"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l", str(data / "log"), "-w",
+                    "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql://grader@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_a_postgresql_gradebook_gets_the_same_grades_as_sqlite(tmp_path, postgres_url):
+    from nbgrader.api import Gradebook
+
+    course, students = make_course(tmp_path, 12)
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "hw1", "--force",
+                    f"--CourseDirectory.db_url={postgres_url}"], cwd=course, env=_env(), check=True,
+                   capture_output=True)
+    on_pg = {r.student: r.score for r in grade_class(course, "hw1", workers=2, limits=FAST, progress=False,
+                                                     db_url=postgres_url)}
+    shutil.rmtree(course / "dlcourse-results")
+    on_sqlite = {r.student: r.score for r in grade_class(course, "hw1", workers=2, limits=FAST, progress=False)}
+    assert on_pg == on_sqlite and len(on_pg) == 12
+
+    def cell_scores(url):
+        with Gradebook(url) as gb:
+            return {(s.name, g.name): g.auto_score for s in students for g in
+                    gb.find_submission_notebook("hw1", "hw1", s.name).grades if g.name.startswith("test_")}
+
+    assert cell_scores(postgres_url) == cell_scores(f"sqlite:///{course / 'gradebook.db'}")
+    out = subprocess.run([str(BIN / "nbgrader"), "export", f"--CourseDirectory.db_url={postgres_url}", "--to",
+                          str(tmp_path / "grades.csv")], cwd=course, env=_env(), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert len((tmp_path / "grades.csv").read_text().splitlines()) == 1 + len(students)
