@@ -250,7 +250,7 @@ def test_grading_twice_gives_the_same_score(tests_hw1, tmp_path):
 def test_student_check_command(tmp_path):
     ok = subprocess.run([str(BIN / "dlcourse"), "check", str(COURSE / "source" / "hw1" / "hw1.ipynb")],
                         capture_output=True, text=True, env=_env())
-    assert ok.returncode == 0 and "visible tests: 9 of 9 passed" in ok.stdout
+    assert ok.returncode == 0 and "visible tests: 10 of 10 passed" in ok.stdout
     course, _ = make_course(tmp_path, 0)
     bad = subprocess.run([str(BIN / "dlcourse"), "check", str(course / "release" / "hw1" / "hw1.ipynb")],
                          capture_output=True, text=True, env=_env())

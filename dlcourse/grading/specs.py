@@ -67,6 +67,12 @@ def _line_search_bound(Q, x, t0, beta):
     return (np.array(linesearch.iteration_bound(g, -g, float(np.linalg.eigvalsh(Q).max()), float(t0), float(beta))),)
 
 
+def _backtracking(Q, c, x, t0, alpha, beta):
+    g = Q @ x + c
+    found = linesearch.backtracking(lambda z: 0.5 * z @ Q @ z + c @ z, g, x, -g, float(alpha), float(beta), float(t0))
+    return np.array(found.t), np.array(found.iterations)
+
+
 def _optimal_step(g, H):
     return (np.array(quadratic.optimal_step(g, H)),)
 
@@ -205,6 +211,11 @@ SPECS: dict[str, Spec] = {s.grade_id: s for s in [
          lambda r, c: {"Q": _spd(r, 3, 10 ** r.uniform(0, 3)), "x": r.standard_normal(3),
                        "t0": np.array(10 ** r.uniform(-1, 2)), "beta": np.array(r.uniform(0.2, 0.9))},
          _line_search_bound, ("bound",), atol=0.0, rtol=0.0),
+    Spec("test_backtracking", "backtracking",
+         lambda r, c: {"Q": _spd(r, 3, 10 ** r.uniform(0, 3)), "c": r.standard_normal(3), "x": r.standard_normal(3),
+                       "t0": np.array(10 ** r.uniform(-1, 2)), "alpha": np.array(r.uniform(0.1, 0.45)),
+                       "beta": np.array(r.uniform(0.3, 0.9))},
+         _backtracking, ("t", "iterations")),
     Spec("test_optimal_step", "optimal_step",
          lambda r, c: {"g": r.standard_normal(4), "H": _spd(r, 4, 100.0)}, _optimal_step, ("eps",)),
     Spec("test_spectral_norm", "spectral_norm",
