@@ -16,18 +16,24 @@ HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "ci-artifacts" / "screenshots"
 
 
-def build_book() -> Path:
-    """Runs the real build (warnings as errors, nitpicky); returns the HTML folder."""
+INSTRUCTOR = ROOT / "_build" / "instructor"
+
+
+def build_book(instructor: bool = False) -> Path:
+    """Runs the real build (warnings as errors, nitpicky); returns the HTML folder. The
+    instructor edition goes to its own folder, as ``scripts/build_book.sh --instructor`` does."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": f"{jb.parent}:{os.environ['PATH']}"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": f"{jb.parent}:{os.environ['PATH']}",
+           "DLCOURSE_BOOK_EDITION": "instructor" if instructor else "student"}
     # the site links the student versions of the homework: generate them first, as the build script does
     subprocess.run(["bash", str(ROOT / "scripts" / "release_assignments.sh")], check=True, env=env,
                    capture_output=True)
-    res = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"], capture_output=True, text=True,
-                         env=env, cwd=ROOT, timeout=1800)
+    out = ["--path-output", str(INSTRUCTOR)] if instructor else []
+    res = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", *out], capture_output=True,
+                         text=True, env=env, cwd=ROOT, timeout=1800)
     if res.returncode != 0:
         raise AssertionError("jupyter-book build failed:\n" + (res.stdout + res.stderr)[-6000:])
-    return HTML
+    return INSTRUCTOR / "_build" / "html" if instructor else HTML
 
 
 def toc_pages() -> list[str]:

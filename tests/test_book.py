@@ -139,12 +139,22 @@ def test_the_site_offers_the_student_version_without_solutions(assignment, site)
     assert f"{assignment}.ipynb" in page and "download" in page
 
 
+def test_the_instructor_edition_offers_the_solutions_and_says_so(site):
+    instructor = build_book(instructor=True)
+    for assignment in ASSIGNMENTS:
+        books = list((instructor / "_downloads").rglob(f"{assignment}.ipynb"))
+        assert len(books) == 1 and "### BEGIN SOLUTION" in books[0].read_text(), assignment
+    assert "Instructor edition" in (instructor / "book" / "exercises" / "index.html").read_text()
+    assert "Instructor edition" not in (site / "book" / "exercises" / "index.html").read_text()
+
+
 def test_each_chapter_links_the_homework_that_grades_it(site):
     graded: dict[str, set[str]] = {}
     for q in COVERAGE:
         if "::" in q["exercise"]:
             graded.setdefault(q["theory"].split("#")[0], set()).add(q["exercise"].split("::")[0])
-    assert len(graded) >= 10
+    theory_pages = {q["theory"].split("#")[0] for q in COVERAGE}
+    assert set(graded) == theory_pages  # every chapter has homework
     for doc, assignments in graded.items():
         html = (site / f"{doc}.html").read_text()
         note = html.split("chapter-exercises", 1)[1].split("</div>", 1)[0]

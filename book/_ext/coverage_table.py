@@ -1,9 +1,13 @@
 """Sphinx directives over ``book/coverage.yml``: ``coverage-table`` renders every homework
 question of the syllabus with the page that teaches it, the lab cell that checks it in
 numbers and the exercise test that grades it; ``chapter-exercises``, on a theory page, lists
-the homework cells that grade that page's questions, with the student notebook to download."""
+the homework cells that grade that page's questions; ``homework-table`` lists every homework
+with the chapters it grades. Both link the notebook to download: the student version, or in
+the instructor edition (``DLCOURSE_BOOK_EDITION=instructor``) the source with solutions."""
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import yaml
@@ -11,11 +15,40 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-COVERAGE = Path(__file__).resolve().parents[1] / "coverage.yml"
+ROOT = Path(__file__).resolve().parents[2]
+COVERAGE = ROOT / "book" / "coverage.yml"
+SOURCE = ROOT / "autograder" / "source"
 
 
 def load_coverage(path: Path = COVERAGE) -> list[dict]:
     return yaml.safe_load(path.read_text())["questions"]
+
+
+def instructor_edition() -> bool:
+    return os.environ.get("DLCOURSE_BOOK_EDITION", "student") == "instructor"
+
+
+def notebook_download(assignment: str) -> str:
+    """A MyST download link to the homework notebook of this edition."""
+    folder = "source" if instructor_edition() else "release"
+    return f"{{download}}`{assignment}.ipynb </autograder/{folder}/{assignment}/{assignment}.ipynb>`"
+
+
+def _title(assignment: str) -> str:
+    """The first heading of the instructor's notebook, e.g. "Homework 2: matrix calculus"."""
+    for nb in sorted((SOURCE / assignment).glob("*.ipynb")):
+        for cell in json.loads(nb.read_text())["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and text.startswith("# "):
+                return text.splitlines()[0][2:]
+    return assignment
+
+
+class _MarkdownDirective(SphinxDirective):
+    def _parse(self, lines: list[str], into: nodes.Element) -> nodes.Element:
+        self.env.note_dependency(str(COVERAGE))
+        self.state.nested_parse(StringList(lines, source=str(COVERAGE)), self.content_offset, into)
+        return into
 
 
 class CoverageTable(SphinxDirective):
@@ -53,28 +86,50 @@ class CoverageTable(SphinxDirective):
         return row
 
 
-class ChapterExercises(SphinxDirective):
+class ChapterExercises(_MarkdownDirective):
     """A note listing, for this page's questions, the homework cell that grades each."""
 
     def run(self):
-        self.env.note_dependency(str(COVERAGE))
         lines = []
         for q in load_coverage():
             if q["theory"].split("#")[0] != self.env.docname or "::" not in q["exercise"]:
                 continue
             assignment, cell = q["exercise"].split("::")
             how = "graded by hand" if cell.startswith("proof") else "autograded"
-            lines.append(f"- Question {q['id']}, {q['question']}: `{cell}` ({how}) in "
-                         f"{{download}}`{assignment}.ipynb </autograder/release/{assignment}/{assignment}.ipynb>`")
+            lines.append(f"- Question {q['id']}, {q['question']}: `{cell}` ({how}) in {notebook_download(assignment)}")
         if not lines:
             return []
         note = nodes.admonition(classes=["chapter-exercises", "tip"])
         note += nodes.title(text="Homework")
-        self.state.nested_parse(StringList(lines, source=str(COVERAGE)), self.content_offset, note)
-        return [note]
+        return [self._parse(lines, note)]
+
+
+class HomeworkTable(_MarkdownDirective):
+    """Every homework of autograder/source, the chapters whose questions it grades, its notebook."""
+
+    def run(self):
+        chapters: dict[str, list[str]] = {}
+        for q in load_coverage():
+            if "::" in q["exercise"]:
+                doc = q["theory"].split("#")[0]
+                docs = chapters.setdefault(q["exercise"].split("::")[0], [])
+                if doc not in docs:
+                    docs.append(doc)
+        lines = ["| homework | chapters it grades | notebook |", "|---|---|---|"]
+        for assignment in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):
+            links = ", ".join(f"{{doc}}`/{d}`" for d in sorted(chapters.get(assignment, [])))
+            lines.append(f"| {_title(assignment)} | {links} | {notebook_download(assignment)} |")
+        for nb in SOURCE.glob("*/*.ipynb"):
+            self.env.note_dependency(str(nb))
+        wrapper = nodes.container(classes=["homework-table"])
+        if instructor_edition():
+            lines = ["**Instructor edition**: these notebooks hold the solutions and hidden tests. "
+                     "Do not publish this build.", ""] + lines
+        return [self._parse(lines, wrapper)]
 
 
 def setup(app):
     app.add_directive("coverage-table", CoverageTable)
     app.add_directive("chapter-exercises", ChapterExercises)
+    app.add_directive("homework-table", HomeworkTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
