@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build_book.sh
 bash scripts/grade_sample_class.sh
-echo "The site: _build/html/index.html. The grades: autograder/reports/hw1/summary.html."
+echo "The site: _build/html/index.html. The grades: autograder/reports/<homework>/summary.html (hw1, hw2, hw3)."
