@@ -55,11 +55,15 @@ def _batchnorm_backward(dout, x, gamma):
     return dx, g["gamma"], g["beta"]
 
 
+def _one_step(rule: optim.UpdateRule, p, g, slots, t=1):
+    """One step of ``rule`` from the given slots, as step number t."""
+    new, state = rule.step({"p": p}, {"p": g}, optim.OptState(int(t) - 1, {"p": tuple(slots)}))
+    return (new["p"], *state.slots["p"])
+
+
 def _adam_step(p, g, m, v, t, lr):
     """One step of the paper's Adam (Algorithm 1), epsilon 1e-8, betas 0.9 and 0.999."""
-    rule = optim.Adam(float(lr), 0.9, 0.999, 1e-8)
-    new, state = rule.step({"p": p}, {"p": g}, optim.OptState(int(t) - 1, {"p": (m, v)}))
-    return new["p"], state.slots["p"][0], state.slots["p"][1]
+    return _one_step(optim.Adam(float(lr), 0.9, 0.999, 1e-8), p, g, (m, v), t)
 
 
 def _line_search_bound(Q, x, t0, beta):
@@ -122,12 +126,6 @@ def _two_branch_backward(x, y, W1, W21, W22):
     _, cache = twobranch.forward(x, y.astype(int), W1, W21, W22)
     g = twobranch.backward(cache)
     return g["W1"], g["W21"], g["W22"]
-
-
-def _one_step(rule: optim.UpdateRule, p, g, slots, t=1):
-    """One step of ``rule`` from the given slots, as step number t."""
-    new, state = rule.step({"p": p}, {"p": g}, optim.OptState(int(t) - 1, {"p": tuple(slots)}))
-    return (new["p"], *state.slots["p"])
 
 
 def _second_moments(g, beta2):
