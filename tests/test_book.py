@@ -149,17 +149,28 @@ def test_the_instructor_edition_offers_the_solutions_and_says_so(site):
 
 
 def test_each_chapter_links_the_homework_that_grades_it(site):
+    import nbformat
+
+    by_hand = {(a, c.metadata["nbgrader"]["grade_id"]) for a in ASSIGNMENTS
+               for nb in (ROOT / "autograder" / "source" / a).glob("*.ipynb") for c in nbformat.read(nb, 4).cells
+               if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")}
     graded: dict[str, set[str]] = {}
     for q in COVERAGE:
         if "::" in q["exercise"]:
-            graded.setdefault(q["theory"].split("#")[0], set()).add(q["exercise"].split("::")[0])
+            graded.setdefault(q["theory"].split("#")[0], set()).add(q["exercise"])
     theory_pages = {q["theory"].split("#")[0] for q in COVERAGE}
     assert set(graded) == theory_pages  # every chapter has homework
-    for doc, assignments in graded.items():
+    assert by_hand & {tuple(e.split("::")) for es in graded.values() for e in es}  # some proofs are listed
+    for doc, exercises in graded.items():
         html = (site / f"{doc}.html").read_text()
         note = html.split("chapter-exercises", 1)[1].split("</div>", 1)[0]
         linked = set(re.findall(r'href="[^"]*_downloads/[0-9a-f]+/(hw\d+)\.ipynb"', note))
-        assert linked == assignments, (doc, linked, assignments)
+        assert linked == {e.split("::")[0] for e in exercises}, (doc, linked, exercises)
+        text = re.sub(r"<[^>]+>", "", note)
+        for e in exercises:
+            assignment, cell = e.split("::")
+            how = "graded by hand" if (assignment, cell) in by_hand else "autograded"
+            assert f"{cell} ({how})" in text, (doc, e)
 
 
 # ---------------------------------------------------------------- offline, links, noise

@@ -34,19 +34,29 @@ def notebook_download(assignment: str) -> str:
     return f"{{download}}`{assignment}.ipynb </autograder/{folder}/{assignment}/{assignment}.ipynb>`"
 
 
+def _cells(assignment: str) -> list[dict]:
+    return [cell for nb in sorted((SOURCE / assignment).glob("*.ipynb")) for cell in json.loads(nb.read_text())["cells"]]
+
+
 def _title(assignment: str) -> str:
     """The first heading of the instructor's notebook, e.g. "Homework 2: matrix calculus"."""
-    for nb in sorted((SOURCE / assignment).glob("*.ipynb")):
-        for cell in json.loads(nb.read_text())["cells"]:
-            text = "".join(cell["source"])
-            if cell["cell_type"] == "markdown" and text.startswith("# "):
-                return text.splitlines()[0][2:]
+    for cell in _cells(assignment):
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and text.startswith("# "):
+            return text.splitlines()[0][2:]
     return assignment
+
+
+def _graded_by_hand(assignment: str, grade_id: str) -> bool:
+    """nbgrader's manually graded answer: a cell that is both graded and a solution."""
+    return any((m := cell["metadata"].get("nbgrader", {})).get("grade_id") == grade_id
+               and m.get("grade") and m.get("solution") for cell in _cells(assignment))
 
 
 class _MarkdownDirective(SphinxDirective):
     def _parse(self, lines: list[str], into: nodes.Element) -> nodes.Element:
-        self.env.note_dependency(str(COVERAGE))
+        for dep in [COVERAGE, *SOURCE.glob("*/*.ipynb")]:  # a page is rebuilt when either changes
+            self.env.note_dependency(str(dep))
         self.state.nested_parse(StringList(lines, source=str(COVERAGE)), self.content_offset, into)
         return into
 
@@ -95,7 +105,7 @@ class ChapterExercises(_MarkdownDirective):
             if q["theory"].split("#")[0] != self.env.docname or "::" not in q["exercise"]:
                 continue
             assignment, cell = q["exercise"].split("::")
-            how = "graded by hand" if cell.startswith("proof") else "autograded"
+            how = "graded by hand" if _graded_by_hand(assignment, cell) else "autograded"
             lines.append(f"- Question {q['id']}, {q['question']}: `{cell}` ({how}) in {notebook_download(assignment)}")
         if not lines:
             return []
@@ -119,8 +129,6 @@ class HomeworkTable(_MarkdownDirective):
         for assignment in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):
             links = ", ".join(f"{{doc}}`/{d}`" for d in sorted(chapters.get(assignment, [])))
             lines.append(f"| {_title(assignment)} | {links} | {notebook_download(assignment)} |")
-        for nb in SOURCE.glob("*/*.ipynb"):
-            self.env.note_dependency(str(nb))
         wrapper = nodes.container(classes=["homework-table"])
         if instructor_edition():
             lines = ["**Instructor edition**: these notebooks hold the solutions and hidden tests. "
