@@ -140,13 +140,15 @@ def test_the_sandbox_hides_the_course_and_other_students(tmp_path):
     assert res["dlcourse"] != "IMPORTED" and res["uid"] >= sandbox.UID_BASE and int(res["caps"], 16) == 0
 
 
-def test_a_whole_hostile_class_in_one_batch(tmp_path, tests_hw1):
-    n_wrong = len(sample_class.wrong_kinds(nbformat.read(_source("hw1"), 4)))
-    kinds_per_class = 4 + 2 + n_wrong + len(sample_class.BREAKERS) + len(sample_class.CHEATS) + len(sample_class.CORRUPT) + 1
-    course, students = make_course(tmp_path, kinds_per_class)
-    results = {r.student: r for r in grade_class(course, "hw1", workers=2, limits=FAST, progress=False)}
-    full = sum(t.points for t in tests_hw1)
-    alone = _grade_file(course / "submitted" / students[0].name / "hw1" / "hw1.ipynb", tests_hw1)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_whole_hostile_class_in_one_batch(assignment, tmp_path):
+    tests = _tests(assignment)
+    one_of_each = len(sample_class.class_kinds(nbformat.read(_source(assignment), 4)))
+    course, students = make_course(tmp_path, one_of_each, assignment)
+    results = {r.student: r for r in grade_class(course, assignment, workers=2, limits=FAST, progress=False)}
+    full = sum(t.points for t in tests)
+    alone = _grade_file(course / "submitted" / students[0].name / assignment / f"{assignment}.ipynb", tests,
+                        assignment=assignment)
     for s in students:
         r = results[s.name]
         if s.expected == "full":
@@ -155,7 +157,7 @@ def test_a_whole_hostile_class_in_one_batch(tmp_path, tests_hw1):
         elif s.expected == "zero":
             assert r.score == 0, (s.kind, r.tests)
             if s.kind in sample_class.CORRUPT or s.kind == "renamed_notebook":
-                assert r.problems and "hw1.ipynb" in r.problems[0]
+                assert r.problems and f"{assignment}.ipynb" in r.problems[0]
         elif s.expected.startswith("full-but-"):
             assert {t.grade_id for t in r.tests if t.score < t.points} == {s.expected.removeprefix("full-but-")}
         else:  # a breaker cell costs that cell, nothing the tests need
@@ -170,8 +172,8 @@ def test_a_whole_hostile_class_in_one_batch(tmp_path, tests_hw1):
     assert len(exported) == 1 + len(students)
     row = next(line for line in exported if students[0].name in line)
     assert f",{full}," in row or f",{full:.1f}," in row
-    assert (course / "reports" / "hw1" / "summary.html").exists()
-    assert (course / "reports" / "hw1" / "score_distribution.png").stat().st_size > 0
+    assert (course / "reports" / assignment / "summary.html").exists()
+    assert (course / "reports" / assignment / "score_distribution.png").stat().st_size > 0
 
 
 def test_kill_minus_9_halfway_then_rerun_equals_a_clean_run(tmp_path):

@@ -165,6 +165,12 @@ def restructured(source_nb) -> nbformat.NotebookNode:
     return nb
 
 
+def class_kinds(source_nb) -> list[str]:
+    """One class's worth of kinds for this notebook, in the order make() cycles through them."""
+    return (["honest"] * 4 + ["restructured", "student_version"] + wrong_kinds(source_nb) + list(BREAKERS)
+            + list(CHEATS) + list(CORRUPT) + ["renamed_notebook"])
+
+
 def make(course: Path, assignment: str, n: int, notebook_name: str | None = None) -> list[Student]:
     """Writes n submissions (kinds cycled) and returns who is who."""
     course = Path(course)
@@ -173,8 +179,7 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
     source = nbformat.read(src_path, as_version=4)
     release_path = course / "release" / assignment / src_path.name
     student_version = nbformat.read(release_path, as_version=4) if release_path.exists() else None
-    kinds = (["honest"] * 4 + ["restructured", "student_version"] + wrong_kinds(source) + list(BREAKERS)
-             + list(CHEATS) + list(CORRUPT) + ["renamed_notebook"])
+    kinds = class_kinds(source)
     students = []
     for i in range(n):
         kind = kinds[i % len(kinds)]
