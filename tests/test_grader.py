@@ -288,7 +288,7 @@ def postgres_url():
     import socket
     import tempfile
 
-    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    bindir = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))  # the newest major
     data = Path(tempfile.mkdtemp(prefix="dlcourse-pg-"))
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # the server refuses root
     if as_postgres:
