@@ -1,0 +1,158 @@
+"""Checking one call of a student's function against expected outputs: the comparison the
+grader makes, and the student's ``check`` for the visible cases.
+
+This module needs nothing but NumPy and the standard library, because it ships to students
+as ``hwcheck.py`` beside each released notebook, with ``<assignment>_cases.json``: the
+visible cases' inputs and the outputs the reference gave for them. A student's check and the
+grader therefore use the same comparison and print the same messages. Nothing here knows a
+reference implementation or a hidden case.
+
+Messages say how a result differed (shape, how many entries, by how much, where), never an
+expected value.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+Arrays = dict[str, np.ndarray]
+NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
+
+
+# ------------------------------------------------------------------ arrays as JSON, and back
+def encode(a) -> dict:
+    """An array as JSON: dtype, shape and the raw bytes (exact, unlike decimal text)."""
+    a = np.ascontiguousarray(a)
+    return {"dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
+
+
+def decode(d: dict, max_elements: int | None = None) -> np.ndarray:
+    """The array ``encode`` wrote. Untrusted input: the dtype must be numeric, the shape is
+    checked against ``max_elements`` before any data is decoded, and the data must fit it."""
+    dtype = np.dtype(str(d["dtype"]))
+    if dtype.kind not in NUMERIC_KINDS or dtype.itemsize > 8:
+        raise ValueError(f"dtype {dtype} is not numeric")
+    shape = tuple(int(n) for n in d["shape"])
+    if len(shape) > 32 or any(n < 0 for n in shape):
+        raise ValueError(f"shape {shape} is not a valid array shape")
+    count = int(np.prod(shape, dtype=object))
+    if max_elements is not None and count > max_elements:
+        raise ValueError(f"{count} entries, more than the {max_elements} this test can need")
+    text = d["data"]
+    if not isinstance(text, str) or len(text) != 4 * -(-count * dtype.itemsize // 3):
+        raise ValueError(f"the data does not hold {count} entries of {dtype}")
+    return np.frombuffer(base64.b64decode(text), dtype=dtype).reshape(shape).copy()
+
+
+# ------------------------------------------------------------------ comparing one call
+def as_outputs(value, names: tuple[str, ...], function: str) -> Arrays:
+    """A function's return value as named float arrays; raises ValueError when it has the wrong
+    number of values or one is not numeric."""
+    values = value if isinstance(value, tuple) else (value,)
+    if len(values) != len(names):
+        raise ValueError(f"{function} must return {len(names)} value(s) ({', '.join(names)}), "
+                         f"it returned {len(values)}")
+    out = {}
+    for name, v in zip(names, values):
+        try:
+            out[name] = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"output {name} is not numeric (got {type(v).__name__})") from None
+    return out
+
+
+def compare(got: Arrays, expected: Arrays, rtol: float, atol: float) -> list[str]:
+    """Every difference between ``got`` and ``expected``, as messages; empty when they agree."""
+    problems = []
+    for name, ref in expected.items():
+        out = got.get(name)
+        if out is None:
+            problems.append(f"output {name} is missing")
+        elif out.shape != ref.shape:
+            problems.append(f"output {name} has shape {out.shape}, expected {ref.shape}")
+        elif not np.all(np.isfinite(out)):
+            problems.append(f"output {name} contains {int((~np.isfinite(out)).sum())} NaN or infinite entries")
+        else:
+            bad = ~np.isclose(out, ref, rtol=rtol, atol=atol)
+            if bad.any():
+                err = np.abs(out - ref)
+                rel = float(err.max() / max(np.abs(ref).max(), 1e-300))
+                where = ""
+                if out.ndim:
+                    index = np.unravel_index(int(np.argmax(np.where(bad, err, -1))), out.shape)
+                    where = f" at index {tuple(int(i) for i in index)}"
+                problems.append(f"output {name}: {int(bad.sum())} of {out.size} entries differ; largest absolute "
+                                f"difference {err.max():.3g} (relative {rel:.3g}){where}")
+    return problems
+
+
+def relu_network_equals_max(inputs: Arrays, got: Arrays) -> list[str]:
+    """The returned weights must make ReLU(x W1^T) w2 equal max(x1, x2) at the points x."""
+    W1, w2 = got["W1"], got["w2"]
+    if W1.ndim != 2 or W1.shape[1] != 2 or w2.shape != (W1.shape[0],):
+        return [f"W1 must be (hidden, 2) and w2 (hidden,), got {W1.shape} and {w2.shape}"]
+    x = inputs["x"]
+    net = np.maximum(x @ W1.T, 0) @ w2
+    bad = ~np.isclose(net, x.max(1), atol=1e-8)
+    if bad.any():
+        i = int(np.argmax(bad))
+        return [f"the network differs from max(x1, x2) at {int(bad.sum())} of {len(x)} points, "
+                f"e.g. x = {x[i].round(3).tolist()} (off by {abs(net[i] - x[i].max()):.3g})"]
+    return []
+
+
+# tests whose answer is a property, not one array: name -> check(inputs, outputs)
+PROPERTIES: dict[str, Callable[[Arrays, Arrays], list[str]]] = {
+    "relu_network_equals_max": relu_network_equals_max,
+}
+
+
+def describe_inputs(args: Arrays) -> str:
+    """The call's arguments by shape, e.g. ``x: (3, 4), t: scalar``."""
+    return ", ".join(f"{k}: {'scalar' if np.ndim(v) == 0 else tuple(np.shape(v))}" for k, v in args.items())
+
+
+def check_call(test: dict, inputs: Arrays, got: Arrays, expected: Arrays | None) -> list[str]:
+    """The problems of one call's outputs ``got``, for a test as the cases file declares it."""
+    if test.get("property"):
+        return PROPERTIES[test["property"]](inputs, got)
+    return compare(got, expected or {}, test["rtol"], test["atol"])
+
+
+# ------------------------------------------------------------------ the student's check
+def _load_tests() -> dict[str, dict]:
+    """Every test of every ``*_cases.json`` beside this file or in the working directory."""
+    tests: dict[str, dict] = {}
+    for folder in dict.fromkeys([Path(__file__).resolve().parent, Path.cwd()]):
+        for path in sorted(folder.glob("*_cases.json")):
+            tests.update(json.loads(path.read_text())["tests"])
+    return tests
+
+
+def check(test_id: str, fn: Callable) -> None:
+    """Runs the visible cases of ``test_id`` on ``fn``; raises AssertionError listing every
+    failing case, or prints a line when all pass. The grader runs hidden cases the same way."""
+    tests = _load_tests()
+    if test_id not in tests:
+        raise LookupError(f"no visible cases for {test_id!r}: keep hwcheck.py and the homework's "
+                          "*_cases.json in the notebook's folder")
+    test = tests[test_id]
+    failures = []
+    for case in test["cases"]:
+        inputs = {k: decode(v) for k, v in case["inputs"].items()}
+        args = {k: inputs[k] for k in test["args"]}
+        expected = {k: decode(v) for k, v in case["expected"].items()} if case.get("expected") else None
+        try:
+            problems = check_call(test, inputs, as_outputs(fn(**args), tuple(test["outputs"]), test["function"]),
+                                  expected)
+        except Exception as e:
+            problems = [f"{type(e).__name__}: {e}"]
+        if problems:
+            failures.append(f"{test['function']}({describe_inputs(args)}), {case['name']}: " + "; ".join(problems))
+    if failures:
+        raise AssertionError("\n".join(failures))
+    print(f"{test['function']}: {len(test['cases'])} visible case(s) passed")
