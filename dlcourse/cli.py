@@ -1,5 +1,7 @@
-"""The ``dlcourse`` command: ``train-digits`` (the reference MLP on digits), ``grade`` (a whole
-class, sandboxed, on Dask), ``check`` (a student's visible tests) and ``sample-class``."""
+"""The ``dlcourse`` command: ``train-digits`` (the reference MLP on digits), and for
+instructors ``release`` (the student version of an assignment and its check kit), ``grade``
+(a whole class, sandboxed, on Dask), ``check`` (a notebook's visible tests, as the grader
+runs them) and ``sample-class``."""
 from __future__ import annotations
 
 import argparse
@@ -26,12 +28,22 @@ def grade(args: argparse.Namespace) -> int:
     from dlcourse.grading.batch import grade_class
 
     results = grade_class(args.course, args.assignment, scheduler=args.scheduler, workers=args.workers,
-                          sandboxed=not args.no_sandbox, db_url=args.db, progress=not args.quiet)
+                          sandboxed=not args.no_sandbox, db_url=args.db, progress=not args.quiet,
+                          regrade=frozenset(args.regrade))
     total = sum(r.score for r in results)
     print(f"graded {len(results)} notebooks of {args.assignment}: mean score "
           f"{total / max(1, len(results)):.2f} of {results[0].max_score if results else 0:g}; "
           f"{sum(1 for r in results if r.problems)} with problems")
     print(f"reports: {args.course}/reports/{args.assignment}/ (summary.html, grades.csv, feedback/)")
+    return 0
+
+
+def release(args: argparse.Namespace) -> int:
+    from dlcourse.grading.kit import release as release_assignment
+
+    for assignment in args.assignments:
+        target = release_assignment(args.course, assignment, db_url=args.db)
+        print(f"released {assignment}: {args.course}/release/{assignment}/ and {target}")
     return 0
 
 
@@ -46,16 +58,14 @@ def check_notebook(args: argparse.Namespace) -> int:
     except notebook.SubmissionError as e:
         print(e)
         return 2
-    tests = [notebook.TestCell(c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"].get("points", 0)))
-             for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in SPECS]
-    seeds = {t.grade_id: SPECS[t.grade_id].visible_seeds for t in tests}
-    result = grade_submission("you", "check", args.notebook.name, args.notebook.read_bytes(), tests,
-                              sandboxed=False, seeds=seeds)
+    tests = [t for t in notebook.test_cells(nb) if t.grade_id in SPECS]
+    result = grade_submission("you", "check", args.notebook.name, args.notebook.read_bytes(), tests, secret=None,
+                              sandboxed=False)
     for p in result.problems:
         print(f"problem: {p}")
     for t in result.tests:
         for c in t.cases:
-            print(f"{'ok  ' if c.passed else 'FAIL'} {c.call} seed {c.seed}" + ("" if c.passed else f": {c.message}"))
+            print(f"{'ok  ' if c.passed else 'FAIL'} {c.call}, {c.name}" + ("" if c.passed else f": {c.message}"))
     print(f"visible tests: {sum(c.passed for t in result.tests for c in t.cases)} of "
           f"{sum(len(t.cases) for t in result.tests)} passed")
     return 0 if all(c.passed for t in result.tests for c in t.cases) else 1
@@ -86,8 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--workers", type=int, help="local workers (default: one per core)")
     g.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
     g.add_argument("--no-sandbox", action="store_true", help="run student code unconfined (trusted code only)")
+    g.add_argument("--regrade", nargs="+", default=[], metavar="STUDENT",
+                   help="grade these students again even if their notebook has not changed")
     g.add_argument("--quiet", action="store_true")
     g.set_defaults(func=grade)
+
+    r = sub.add_parser("release", help="the student version of assignments, with the kit to check them locally")
+    r.add_argument("assignments", nargs="+")
+    r.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    r.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: nbgrader_config.py's)")
+    r.set_defaults(func=release)
 
     c = sub.add_parser("check", help="run a notebook's visible tests like the grader does")
     c.add_argument("notebook", type=Path)

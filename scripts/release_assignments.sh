@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Generates the student version of every assignment (nbgrader generate_assignment) into
-# autograder/release/: solutions and hidden tests stripped, grade cells registered in the
-# gradebook.
+# Releases every assignment (dlcourse release): the check kit (hwcheck.py and the visible
+# cases) beside each source notebook, nbgrader generate_assignment into autograder/release/
+# (solutions stripped, grade cells registered in the gradebook), and the kit zipped into
+# autograder/downloads/<assignment>.zip for the site.
 set -euo pipefail
-cd "$(dirname "$0")/../autograder"
-export PATH="$PWD/../.venv/bin:$PATH"
-for dir in source/*/; do
-  nbgrader generate_assignment "$(basename "$dir")" --force --log-level=WARN
-done
+cd "$(dirname "$0")/.."
+mapfile -t assignments < <(find autograder/source -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+.venv/bin/dlcourse release "${assignments[@]}" --course autograder

@@ -3,7 +3,9 @@ existing cluster given by its scheduler address (the same code path). Workers gr
 process is the only writer, to the nbgrader gradebook, as results arrive.
 
 Course layout (nbgrader's): ``source/<assignment>/<nb>.ipynb`` (the instructor's copy, with
-the tests) and ``submitted/<student>/<assignment>/<nb>.ipynb``. Every result is also kept
+the tests) and ``submitted/<student>/<assignment>/<nb>.ipynb``. Submitted files are opened
+without following links (``notebook.read_submitted``); a worker that dies while grading costs
+that one submission, recorded as failed with its reason, never the class. Every result is also kept
 as JSON under ``dlcourse-results/<assignment>/``; feedback, the CSV and the summary are
 written from those under ``reports/<assignment>/``.
 """
@@ -13,10 +15,13 @@ import hashlib
 import os
 from pathlib import Path
 
+import dask
 from tqdm import tqdm
 
 from dlcourse.grading import notebook, sandbox
-from dlcourse.grading.grader import SubmissionResult, grade_submission
+from dlcourse.grading.cases import load_secret
+from dlcourse.grading.course import assignment_settings
+from dlcourse.grading.grader import SubmissionResult, grade_submission, refused
 from dlcourse.grading.gradebook import GradeWriter
 from dlcourse.grading.report import write_reports
 
@@ -30,14 +35,27 @@ def instructor_tests(course: Path, assignment: str) -> dict[str, list[notebook.T
     return {p.name: notebook.test_cells(notebook.read(p)) for p in books}
 
 
-def submissions(course: Path, assignment: str, books: list[str]) -> list[tuple[str, str, Path]]:
-    """(student, notebook name, path) for every expected notebook of every student who submitted."""
+def submissions(course: Path, assignment: str, books: list[str]) -> list[tuple[str, str]]:
+    """(student, notebook name) for every expected notebook of every student who submitted.
+
+    A link in ``submitted/`` is listed too, so that it is refused with its reason, never followed."""
     root = course / "submitted"
-    out = []
-    for student_dir in sorted(p for p in root.glob("*") if (p / assignment).is_dir()):
-        for name in books:
-            out.append((student_dir.name, name, student_dir / assignment / name))
-    return out
+    students = []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name) if root.is_dir() else []:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink() or (entry.is_dir(follow_symlinks=False)
+                                  and os.path.lexists(os.path.join(entry.path, assignment))):
+            students.append(entry.name)
+    return [(student, name) for student in students for name in books]
+
+
+def _read(course: Path, student: str, assignment: str, name: str) -> tuple[bytes | None, str | None]:
+    """(the notebook's bytes or None, None), or (None, why it is refused)."""
+    try:
+        return notebook.read_submitted(course / "submitted", (student, assignment, name)), None
+    except notebook.SubmissionError as e:
+        return None, str(e)
 
 
 def _store(result: SubmissionResult, folder: Path) -> None:
@@ -48,45 +66,79 @@ def _store(result: SubmissionResult, folder: Path) -> None:
     os.replace(tmp, path)  # atomic: a killed run never leaves half a file
 
 
+def _cluster(workers: int | None):
+    """A local cluster where a dead worker fails only the task it was running: one task per
+    worker thread at a time, and no retry by Dask (``grade_class`` retries once itself)."""
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                          "distributed.scheduler.worker-saturation": 1.0}):
+        return LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
+                            dashboard_address=None, silence_logs=40)
+
+
+WORKER_DIED = ("the grading worker died while grading this notebook, twice (for instance it ran out of "
+               "memory); it counts as failed so that the class could go on. An instructor can look at it "
+               "and regrade it with `dlcourse grade --regrade {student}`")
+
+
 def grade_class(
     course: Path, assignment: str, scheduler: str | None = None, workers: int | None = None,
     sandboxed: bool = True, db_url: str | None = None, progress: bool = True,
-    limits: sandbox.Limits = sandbox.Limits(),
+    limits: sandbox.Limits = sandbox.Limits(), regrade: frozenset[str] = frozenset(),
 ) -> list[SubmissionResult]:
-    """Grades every submission not yet graded in its current version; returns all results."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    """Grades every submission not yet graded in its current version (and those of the
+    students in ``regrade``); returns all results."""
+    from dask.distributed import Client, KilledWorker, as_completed
 
     course = Path(course).resolve()
     if sandboxed and not sandbox.available():
         raise RuntimeError("bubblewrap (bwrap), setpriv and root are needed to sandbox student code; "
                            "install bubblewrap, or pass --no-sandbox to run student code unconfined")
     tests = instructor_tests(course, assignment)
+    secret = load_secret(course, create=True)
     results_dir = course / "dlcourse-results" / assignment
     writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
     done = writer.graded(assignment)
     todo, results = [], []
-    for student, name, path in submissions(course, assignment, list(tests)):
-        data = path.read_bytes() if path.is_file() else None
-        digest = hashlib.sha256(data or b"").hexdigest()
+    for student, name in submissions(course, assignment, list(tests)):
+        data, reason = _read(course, student, assignment, name)
+        digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
         stored = results_dir / f"{student}__{name}.json"
-        if done.get((student, name.removesuffix(".ipynb"))) == digest and stored.exists():
+        if student not in regrade and done.get((student, name.removesuffix(".ipynb"))) == digest and stored.exists():
             results.append(SubmissionResult.from_json(stored.read_text()))
+        elif reason is not None:
+            todo_result = refused(student, assignment, name, tests[name], reason)
+            _store(todo_result, results_dir)
+            writer.write(todo_result)
+            results.append(todo_result)
         else:
-            todo.append((student, name, path, data))
+            todo.append((student, name, data))
     if todo:
-        cluster = None
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40)
-            client = Client(cluster)
+        cluster = None if scheduler else _cluster(workers)
+        client = Client(scheduler or cluster)
         try:
-            futures = [client.submit(grade_submission, s, assignment, n, d, tests[n], sandboxed, limits,
-                                     key=f"{s}/{n}", pure=False) for s, n, _, d in todo]
-            bar = tqdm(total=len(futures), desc=f"grading {assignment}", unit="notebook", disable=not progress)
-            for fut in as_completed(futures):
-                result = fut.result()
+            def submit(student, name, data, attempt):
+                return client.submit(grade_submission, student, assignment, name, data, tests[name], secret,
+                                     sandboxed, limits, key=f"{student}/{name}/{attempt}", pure=False)
+
+            jobs = {}
+            for s, n, d in todo:
+                jobs[submit(s, n, d, 1)] = (s, n, d, 1)
+            bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
+            pending = as_completed(list(jobs))
+            for fut in pending:
+                student, name, data, attempt = jobs.pop(fut)
+                try:
+                    result = fut.result()
+                except KilledWorker:
+                    if attempt == 1:  # maybe it only shared the worker with the one that killed it
+                        retry = submit(student, name, data, 2)
+                        jobs[retry] = (student, name, data, 2)
+                        pending.add(retry)
+                        continue
+                    result = refused(student, assignment, name, tests[name], WORKER_DIED.format(student=student),
+                                     hashlib.sha256(data).hexdigest())
                 _store(result, results_dir)
                 writer.write(result)
                 results.append(result)
@@ -97,5 +149,5 @@ def grade_class(
             if cluster is not None:
                 cluster.close()
     writer.close()
-    write_reports(results, course / "reports" / assignment)
+    write_reports(results, course / "reports" / assignment, assignment_settings(course, assignment).reveal_hidden)
     return results

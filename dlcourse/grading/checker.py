@@ -26,8 +26,8 @@ NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 # ------------------------------------------------------------------ arrays as JSON, and back
 def encode(a) -> dict:
     """An array as JSON: dtype, shape and the raw bytes (exact, unlike decimal text)."""
-    a = np.ascontiguousarray(a)
-    return {"dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
+    a = np.asarray(a)
+    return {"dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes("C")).decode()}
 
 
 def decode(d: dict, max_elements: int | None = None) -> np.ndarray:

@@ -1,32 +1,43 @@
 """Grading one submission: run its code in the sandbox, then compare what it returned with
-``dlcourse`` here, in the grader's process. A pure function of the submission's bytes and
-the instructor's test cells, so a Dask worker anywhere can run it, and grading the same
-submission twice gives the same result."""
+``dlcourse`` here, in the grader's process. A pure function of the submission's bytes, the
+instructor's test cells and the course secret, so a Dask worker anywhere can run it, and
+grading the same submission twice gives the same result.
+
+What comes back from the sandbox is untrusted: every line is parsed with a size cap, and no
+array is decoded before its shape is checked against what the test can need.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from dlcourse.grading import notebook, sandbox
-from dlcourse.grading.compare import as_outputs, compare, describe_inputs
-from dlcourse.grading.specs import SPECS
+from dlcourse.grading import cases as casemod
+from dlcourse.grading import checker, notebook, sandbox
+from dlcourse.grading.specs import SPECS, Spec
 
 RUNNER = Path(__file__).with_name("runner.py")
+MAX_STATUS_LINES = 10_000
+PROPERTY_MAX_ELEMENTS = 100_000  # a test checked by a property has no reference shape to bound by
 
 
 @dataclass
 class CaseReport:
-    seed: int
+    name: str  # "hidden case 2", "edge case: ..." or "visible case 1"
+    seed: int  # with the spec, makes the inputs again (instructor side; feedback never shows it)
     call: str
     passed: bool
     message: str = ""
+    number: int = 0  # with ``edge``, the case's make_inputs arguments
+    edge: str | None = None
+
+    def case(self) -> casemod.Case:
+        return casemod.Case(self.name, self.seed, self.number, self.edge)
 
 
 @dataclass
@@ -66,110 +77,129 @@ class SubmissionResult:
         return cls(**d)
 
 
-def _cases(tests: list[notebook.TestCell], seeds: dict[str, tuple[int, ...]] | None):
-    """(test cell, spec, seed) for every case of every autograded test cell: the hidden seeds,
-    unless ``seeds`` names others per test (the student's check runs the visible ones)."""
+def _cases(tests: list[notebook.TestCell], secret: bytes | None, assignment: str, student: str):
+    """(test cell, spec, case) for every case of every autograded test cell: the hidden cases of
+    this student, or the visible ones when there is no secret (a check, not a grade)."""
     for tc in tests:
         spec = SPECS[tc.grade_id]
-        for seed in (seeds or {}).get(tc.grade_id, spec.hidden_seeds):
-            yield tc, spec, seed
+        chosen = (casemod.hidden_cases(spec, secret, assignment, student) if secret is not None
+                  else casemod.visible_cases(spec))
+        for case in chosen:
+            yield tc, spec, case
 
 
 def grade_submission(
     student: str, assignment: str, notebook_name: str, data: bytes | None, tests: list[notebook.TestCell],
-    sandboxed: bool = True, limits: sandbox.Limits = sandbox.Limits(),
-    seeds: dict[str, tuple[int, ...]] | None = None,
+    secret: bytes | None, sandboxed: bool = True, limits: sandbox.Limits = sandbox.Limits(),
 ) -> SubmissionResult:
-    """Grades one submitted notebook's bytes (None: not submitted) against the instructor's test cells."""
-    result = SubmissionResult(student, assignment, notebook_name, hashlib.sha256(data or b"").hexdigest())
-    unknown = [tc.grade_id for tc in tests if tc.grade_id not in SPECS]
-    if unknown:  # an instructor's mistake, not a student's: stop loudly
-        raise KeyError(f"test cells without a spec in dlcourse.grading.specs: {unknown}")
-    reports = {tc.grade_id: TestReport(tc.grade_id, SPECS[tc.grade_id].function, tc.points, 0.0) for tc in tests}
-    result.tests = list(reports.values())
+    """Grades one submitted notebook's bytes (None: not submitted) against the instructor's test
+    cells, on the student's hidden cases (``secret=None``: on the visible cases)."""
     if data is None:
-        result.problems.append(f"{notebook_name}: not found in the submission (was it renamed?)")
-        return result
+        return refused(student, assignment, notebook_name, tests,
+                       f"{notebook_name}: not found in the submission (was it renamed?)")
+    result = refused(student, assignment, notebook_name, tests, "", hashlib.sha256(data).hexdigest())
+    result.problems.clear()
+    reports = {t.grade_id: t for t in result.tests}
     try:
         nb = notebook.read(notebook_name, data)
     except notebook.SubmissionError as e:
         result.problems.append(str(e))
         return result
     cells = notebook.code_to_run(nb, {tc.grade_id for tc in tests})
-    cases = list(_cases(tests, seeds))
-    scratch = Path(tempfile.mkdtemp(prefix="dlcourse-grade-"))
+    chosen = list(_cases(tests, secret, assignment, student))
+    job = Path(tempfile.mkdtemp(prefix="dlcourse-job-"))
     try:
-        (scratch / "inputs").mkdir()
-        (scratch / "outputs").mkdir()
-        job = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds, "cases": []}
+        (job / "inputs").mkdir()
+        spec_job = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
+                    "cases": []}
         all_inputs = []
-        for i, (_, spec, seed) in enumerate(cases):
-            inputs = spec.inputs(seed)
+        for i, (_, spec, case) in enumerate(chosen):
+            inputs = casemod.inputs(spec, case)
             all_inputs.append(inputs)
             args = spec.arguments(inputs)
-            np.savez(scratch / "inputs" / f"{i}.npz", **args)
-            job["cases"].append({"function": spec.function, "args": list(args)})
-        (scratch / "job.json").write_text(json.dumps(job))
-        shutil.copy(RUNNER, scratch / "runner.py")
-        run = sandbox.run(scratch, [sys.executable, "-I", "runner.py"], limits, sandboxed)
-        result.output = run.stdout
-        if run.timed_out:
-            result.problems.append(f"the notebook ran past the {limits.wall_seconds:g} s limit and was stopped; "
-                                   "tests it had not reached count as failed")
-        elif run.returncode not in (0, None):
-            result.problems.append(f"the notebook's process ended abnormally (exit status {run.returncode}); "
-                                   "tests it had not reached count as failed")
-        status = _read_status(scratch / "results.jsonl")
-        for cell_id, err in status["cells"].items():
-            result.problems.append(f"cell {cell_id} failed: {err}")
-        for i, (tc, spec, seed) in enumerate(cases):
-            call = f"{spec.function}({describe_inputs(spec.arguments(all_inputs[i]))})"
-            report = reports[tc.grade_id]
-            err = status["cases"].get(i)
-            if err is None:  # never reached: a result that does not come back counts as failed
-                msgs = ["this call never completed (the notebook's process stopped before it)"]
-            elif err == "ok":
-                msgs = _check(spec, all_inputs[i], scratch / "outputs" / f"{i}.npz")
-            else:
-                msgs = [err]
-            report.cases.append(CaseReport(seed, call, not msgs, "; ".join(msgs)))
-        for report in reports.values():
-            if report.cases:
-                report.score = round(report.points * sum(c.passed for c in report.cases) / len(report.cases), 4)
+            np.savez(job / "inputs" / f"{i}.npz", **args)
+            spec_job["cases"].append({"function": spec.function, "args": list(args)})
+        (job / "job.json").write_text(json.dumps(spec_job))
+        shutil.copy(RUNNER, job / "runner.py")
+        shutil.copy(checker.__file__, job / "checker.py")
+        run = sandbox.run(job, "runner.py", limits, sandboxed)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(job, ignore_errors=True)
+    result.output = run.stdout
+    if run.timed_out:
+        result.problems.append(f"the notebook ran past the {limits.wall_seconds:g} s limit and was stopped; "
+                               "tests it had not reached count as failed")
+    elif run.returncode not in (0, None):
+        result.problems.append(f"the notebook's process ended abnormally (exit status {run.returncode}); "
+                               "tests it had not reached count as failed")
+    status = read_status(run.results)
+    for cell_id, err in status["cells"].items():
+        result.problems.append(f"cell {cell_id} failed: {err}")
+    for i, (tc, spec, case) in enumerate(chosen):
+        call = f"{spec.function}({checker.describe_inputs(spec.arguments(all_inputs[i]))})"
+        got = status["cases"].get(i)
+        if got is None:  # never reached: a result that does not come back counts as failed
+            msgs = ["this call never completed (the notebook's process stopped before it)"]
+        elif isinstance(got, str):
+            msgs = [got]
+        else:
+            msgs = check_outputs(spec, all_inputs[i], got)
+        reports[tc.grade_id].cases.append(CaseReport(case.name, case.seed, call, not msgs, "; ".join(msgs),
+                                                     case.number, case.edge))
+    for report in reports.values():
+        if report.cases:
+            report.score = round(report.points * sum(c.passed for c in report.cases) / len(report.cases), 4)
     return result
 
 
-def _read_status(path: Path) -> dict:
-    """The runner's status lines; anything unparsable is ignored (the file is untrusted)."""
+def refused(student: str, assignment: str, notebook_name: str, tests: list[notebook.TestCell], reason: str,
+            digest: str | None = None) -> SubmissionResult:
+    """A result of zero for every test, with the reason; its digest is the reason's, unless given."""
+    unknown = [tc.grade_id for tc in tests if tc.grade_id not in SPECS]
+    if unknown:  # an instructor's mistake, not a student's: stop loudly
+        raise KeyError(f"test cells without a spec in dlcourse.grading.specs: {unknown}")
+    result = SubmissionResult(student, assignment, notebook_name, digest or hashlib.sha256(reason.encode()).hexdigest())
+    result.tests = [TestReport(tc.grade_id, SPECS[tc.grade_id].function, tc.points, 0.0) for tc in tests]
+    result.problems.append(reason)
+    return result
+
+
+def read_status(data: bytes) -> dict:
+    """The runner's status lines: failed cells, and per case an error message or the list of
+    encoded outputs. Anything malformed is ignored (the stream is untrusted)."""
     cells, cases = {}, {}
-    if path.exists():
-        for line in path.read_text(errors="replace").splitlines()[:10_000]:
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(rec, dict):
-                continue
-            if "cell" in rec and rec.get("status") == "error":
-                cells[str(rec["cell"])[:80]] = str(rec.get("error", ""))[:400]
-            elif isinstance(rec.get("case"), int):
-                cases[rec["case"]] = "ok" if rec.get("status") == "ok" else str(rec.get("error", "failed"))[:400]
+    for line in data.splitlines()[:MAX_STATUS_LINES]:
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(rec, dict):
+            continue
+        if "cell" in rec and rec.get("status") == "error":
+            cells[str(rec["cell"])[:80]] = str(rec.get("error", ""))[:400]
+        elif isinstance(rec.get("case"), int) and rec["case"] not in cases:  # the first word on a case counts
+            ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
+            cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:400]
     return {"cells": cells, "cases": cases}
 
 
-def _check(spec, inputs, path: Path) -> list[str]:
-    """Loads a case's outputs (no pickles, untrusted) and compares them with the reference."""
-    if not path.exists():
-        return ["no result came back from this call"]
+def check_outputs(spec: Spec, inputs: dict[str, np.ndarray], encoded: list) -> list[str]:
+    """Decodes a case's outputs, each bounded by what the test can need, and compares them."""
+    expected = None
+    if spec.property is None:
+        expected = checker.as_outputs(spec.reference(**spec.arguments(inputs)), spec.outputs, spec.function)
+    if len(encoded) != len(spec.outputs):
+        return [f"{spec.function} must return {len(spec.outputs)} value(s) ({', '.join(spec.outputs)}), "
+                f"it returned {len(encoded)}"]
+    got = {}
+    for name, item in zip(spec.outputs, encoded):
+        bound = expected[name].size if expected is not None else PROPERTY_MAX_ELEMENTS
+        try:
+            got[name] = checker.decode(item, max_elements=max(bound, 1)).astype(float)
+        except Exception as e:  # a malformed or oversized value counts as a failed call
+            return [f"output {name} could not be read ({str(e)[:200]})"]
     try:
-        with np.load(path, allow_pickle=False) as data:
-            values = tuple(data[f"out{k}"] for k in range(len(data.files)))
-        outputs = as_outputs(spec, values if len(values) != 1 else values[0])
-    except Exception as e:  # a malformed file counts as a failed call
-        return [f"the returned value could not be read ({type(e).__name__}: {str(e)[:200]})"]
-    try:
-        return compare(spec, inputs, outputs)
+        return checker.check_call({"property": spec.property, "rtol": spec.rtol, "atol": spec.atol}, inputs, got,
+                                  expected)
     except Exception as e:
         return [f"the returned value could not be compared ({type(e).__name__}: {str(e)[:200]})"]

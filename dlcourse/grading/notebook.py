@@ -7,6 +7,9 @@ come from the instructor's notebook and ``specs``.
 """
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,19 +67,56 @@ def test_cells(source_nb: nbformat.NotebookNode) -> list[TestCell]:
 
 
 def code_to_run(nb: nbformat.NotebookNode, test_ids: set[str]) -> list[dict]:
-    """The submission's code cells in order, minus test cells, with IPython syntax (magics,
-    shell escapes) rewritten to plain Python; each as {"id", "source"}."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    tm = TransformerManager()
+    """The submission's code cells in order, minus test cells and the local-check import, as
+    written (the runner's IPython shell understands magics and shell escapes); each as
+    {"id", "source"}."""
     cells = []
     for i, c in enumerate(nb.cells):
         if c.cell_type != "code" or _nbgrader(c).get("grade_id") in test_ids | {LOCAL_CHECKS}:
             continue
         src = c.source if isinstance(c.source, str) else "".join(c.source)
-        try:
-            src = tm.transform_cell(src)
-        except Exception:
-            pass  # left as is: compiling it inside the sandbox reports the syntax error for this cell
-        cells.append({"id": _nbgrader(c).get("grade_id") or f"cell-{i + 1}", "source": src})
+        cells.append({"id": str(_nbgrader(c).get("grade_id") or f"cell-{i + 1}"), "source": src})
     return cells
+
+
+def read_submitted(root: Path, parts: tuple[str, ...]) -> bytes | None:
+    """The bytes of ``root/<parts...>``, a submitted file, opened one component at a time
+    without following any link: None when it does not exist; SubmissionError when it, or a
+    folder on its way, is a link, a device, a FIFO, a hard link or too large. So a submission
+    never makes the grader read a path the student chose."""
+    shown = Path(*parts)
+    fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            flags = os.O_RDONLY | os.O_NOFOLLOW | (os.O_NONBLOCK if last else os.O_DIRECTORY)
+            try:
+                fds.append(os.open(part, flags, dir_fd=fds[-1]))
+            except FileNotFoundError:
+                return None
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                    what = "is a symbolic link" if _is_link(fds[-1], part) else "is not a folder"
+                    raise SubmissionError(f"{shown}: {Path(*parts[:i + 1])} {what}; only plain files inside "
+                                          "the student's own folder are graded") from None
+                raise SubmissionError(f"{shown}: cannot be opened ({e.strerror})") from None
+        info = os.fstat(fds[-1])
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError(f"{shown}: not a regular file (a device, FIFO or socket); submit the notebook itself")
+        if info.st_nlink > 1:
+            raise SubmissionError(f"{shown}: a hard link shared with {info.st_nlink - 1} other path(s); "
+                                  "submit a copy of the notebook")
+        if info.st_size > MAX_BYTES:
+            raise SubmissionError(f"{shown}: {info.st_size} bytes, more than the {MAX_BYTES} a notebook may have")
+        with os.fdopen(os.dup(fds[-1]), "rb") as fh:
+            return fh.read(MAX_BYTES + 1)[:MAX_BYTES]
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _is_link(dir_fd: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False

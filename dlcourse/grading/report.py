@@ -1,43 +1,60 @@
 """What a grading run leaves behind: per-student feedback HTML, a CSV of grades, and a
-summary page with the score distribution. Feedback names the call, its seed and how the
-result differed; it never shows a test's source or a reference value."""
+summary page with the score distribution. Feedback names each failed case and how the result
+differed; it never shows a test's source, a reference value or a seed, and shows a hidden
+case's inputs only once the instructor reveals them (``reveal_hidden`` in course.toml)."""
 from __future__ import annotations
 
 import csv
 import html
 from pathlib import Path
 
-from dlcourse.grading.grader import SubmissionResult
+import numpy as np
+
+from dlcourse.grading import cases
+from dlcourse.grading.grader import CaseReport, SubmissionResult
+from dlcourse.grading.specs import SPECS
 
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}"
-         ".pass{color:#1a7f37}.fail{color:#b42318}code{background:#f4f4f4;padding:0 .2em}")
+         ".pass{color:#1a7f37}.fail{color:#b42318}code{background:#f4f4f4;padding:0 .2em}"
+         "pre{background:#f4f4f4;padding:.4em;overflow-x:auto;font-size:85%}")
 
 
-def feedback_html(r: SubmissionResult) -> str:
+def revealed_inputs(grade_id: str, case: CaseReport) -> str:
+    """A failed hidden case's arguments as Python a student can paste, e.g. ``x = np.array(...)``."""
+    spec = SPECS[grade_id]
+    args = spec.arguments(cases.inputs(spec, case.case()))
+    with np.printoptions(precision=17, threshold=100_000, linewidth=100):
+        return "\n".join(f"{k} = np.{np.asarray(v)!r}" for k, v in args.items())
+
+
+def feedback_html(r: SubmissionResult, reveal: bool = False) -> str:
     rows = []
     for t in r.tests:
         lines = []
         for c in t.cases:
+            what = f"<code>{html.escape(c.call)}</code>, {html.escape(c.name)}"
             if c.passed:
-                lines.append(f'<div class="pass">&#10003; <code>{html.escape(c.call)}</code>, seed {c.seed}</div>')
-            else:
-                lines.append(f'<div class="fail">&#10007; <code>{html.escape(c.call)}</code>, seed {c.seed}: '
-                             f'{html.escape(c.message)}<br>rerun it: <code>check("{t.grade_id}", {t.function}, '
-                             f'seeds=({c.seed},))</code></div>')
+                lines.append(f'<div class="pass">&#10003; {what}</div>')
+                continue
+            shown = f"<pre>{html.escape(revealed_inputs(t.grade_id, c))}</pre>" if reveal else ""
+            lines.append(f'<div class="fail">&#10007; {what}: {html.escape(c.message)}{shown}</div>')
         rows.append(f"<tr><td>{html.escape(t.grade_id)}</td><td>{t.score:g} / {t.points:g}</td>"
                     f"<td>{''.join(lines) or 'not run'}</td></tr>")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.problems)
+    note = ("The inputs of each failed case are shown below it." if reveal else
+            "Hidden cases are yours alone; their inputs are shown here once the instructor releases them.")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(r.assignment)}: "
             f"{html.escape(r.student)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(r.assignment)}: feedback for {html.escape(r.student)}</h1>"
-            f"<p>Autograded score: <b>{r.score:g} / {r.max_score:g}</b> (answers graded by hand come separately).</p>"
+            f"<p>Autograded score: <b>{r.score:g} / {r.max_score:g}</b> (answers graded by hand come separately). "
+            f"{note}</p>"
             + (f"<h2>Problems with the notebook</h2><ul>{problems}</ul>" if problems else "")
             + "<h2>Tests</h2><table><tr><th>test</th><th>score</th><th>cases</th></tr>"
             + "".join(rows) + "</table></body></html>")
 
 
-def write_reports(results: list[SubmissionResult], out: Path) -> dict[str, Path]:
+def write_reports(results: list[SubmissionResult], out: Path, reveal: bool = False) -> dict[str, Path]:
     """feedback/<student>.html, grades.csv and summary.html with score_distribution.png."""
     import matplotlib
 
@@ -48,7 +65,7 @@ def write_reports(results: list[SubmissionResult], out: Path) -> dict[str, Path]
     (out / "feedback").mkdir(exist_ok=True)
     results = sorted(results, key=lambda r: r.student)
     for r in results:
-        (out / "feedback" / f"{r.student}.html").write_text(feedback_html(r))
+        (out / "feedback" / f"{r.student}.html").write_text(feedback_html(r, reveal))
     test_ids = [t.grade_id for t in results[0].tests] if results else []
     with open(out / "grades.csv", "w", newline="") as fh:
         w = csv.writer(fh)

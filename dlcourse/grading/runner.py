@@ -1,12 +1,14 @@
 """Runs one submission's code inside the sandbox and ships only its outputs back.
 
-Executed as a script by the sandbox's Python; it needs nothing but the standard library and
-NumPy (dlcourse is not visible in there). It reads ``job.json`` and ``inputs/*.npz`` from
-the working directory, runs the student's cells in one namespace, then calls each requested
-function in a forked child with a time limit and saves what it returned to
-``outputs/<i>.npz`` (no pickles). A status line per cell and per case goes to
-``results.jsonl``. Nothing here decides a grade: the grader reads these files as untrusted
-data and compares them itself.
+Executed as a script by the sandbox's Python as ``runner.py <job folder>``; it needs the
+standard library, NumPy, IPython and ``checker.py`` from the job folder (dlcourse itself is
+not visible in there). It reads ``job.json`` and ``inputs/<i>.npz`` from the job folder
+(read-only), runs the student's cells in an IPython shell as Jupyter would (magics, shell
+escapes, ``display``, ``get_ipython()``), then calls each requested function in a forked
+child with a time limit. Every cell's status and every call's return value (as raw arrays,
+no pickles) go as JSON lines to the file descriptor named by ``DLCOURSE_RESULTS_FD``: the
+only way out besides the printed output, and bounded in size by the sandbox. Nothing here
+decides a grade: the grader reads those lines as untrusted data and compares them itself.
 
 Each cell runs in a fresh fork while its parent keeps the state from before the cell: a cell
 that raises, loops, calls ``os._exit`` or crashes the interpreter is reported and skipped, and
@@ -27,26 +29,40 @@ import numpy as np
 MAX_PRINT = 20_000  # characters of student output kept per run
 
 
-def _status(fh, **record):
-    fh.write(json.dumps(record) + "\n")
-    fh.flush()
+def _status(fd: int, **record) -> None:
+    data = (json.dumps(record) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def _short(exc: BaseException) -> str:
     tb = traceback.extract_tb(exc.__traceback__)
-    line = next((f" (line {f.lineno})" for f in reversed(tb) if f.filename.startswith("<cell")), "")
+    line = next((f" (line {f.lineno})" for f in reversed(tb) if f.filename.startswith("<ipython-input")), "")
     return f"{type(exc).__name__}: {str(exc)[:300]}{line}"
 
 
-def _save(path, value):
+def _encoded(value) -> list[dict]:
+    from checker import encode
+
     values = value if isinstance(value, tuple) else (value,)
-    arrays = {}
+    out = []
     for i, v in enumerate(values):
         a = np.asarray(v)
-        if a.dtype == object:
+        if a.dtype.kind not in "biuf":
             raise TypeError(f"return value {i} is not numeric ({type(v).__name__})")
-        arrays[f"out{i}"] = a
-    np.savez(path, **arrays)
+        out.append(encode(a))
+    return out
+
+
+def _shell():
+    """An IPython shell without a kernel or an event loop: plots go nowhere, magics work."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class SandboxShell(InteractiveShell):
+        def enable_gui(self, gui=None):
+            pass  # no event loop to start: %matplotlib inline and friends just select a backend
+
+    return SandboxShell.instance(colors="nocolor")
 
 
 def _fork() -> int | None:
@@ -59,11 +75,12 @@ def _fork() -> int | None:
     return None
 
 
-def _exec_cell(cell, namespace, results, captured) -> None:
+def _exec_cell(cell, shell, results, captured) -> None:
     me = os.getpid()
     try:
-        exec(compile(cell["source"], f"<cell {cell['id']}>", "exec"), namespace)
-        status = {"status": "ok"}
+        outcome = shell.run_cell(cell["source"], store_history=False)
+        error = outcome.error_before_exec or outcome.error_in_exec
+        status = {"status": "error", "error": _short(error)} if error is not None else {"status": "ok"}
     except BaseException as e:  # SystemExit and KeyboardInterrupt included: the cell failed
         status = {"status": "error", "error": _short(e)}
     if os.getpid() != me:  # a process the student's code forked: it must not go on
@@ -94,16 +111,16 @@ def _await_cell(pid: int, done_r: int, timeout: float) -> str | None:
             return f"TimeoutError: the cell ran past {timeout:g} s and was stopped"
 
 
-def _run_cells(job, namespace, results, captured) -> None:
+def _run_cells(job, shell, results, captured) -> None:
     """Runs every cell; returns in the one process that holds the state after the last cell."""
     for cell in job["cells"]:
         done_r, done_w = os.pipe()
         pid = _fork()
         if pid is None:  # no process to spare: run the cell here, unprotected
-            _exec_cell(cell, namespace, results, captured)
+            _exec_cell(cell, shell, results, captured)
         elif pid == 0:  # the child runs the cell and, if it survives, carries on with the notebook
             os.close(done_r)
-            _exec_cell(cell, namespace, results, captured)
+            _exec_cell(cell, shell, results, captured)
             try:
                 os.write(done_w, b"1")
             except OSError:
@@ -119,10 +136,47 @@ def _run_cells(job, namespace, results, captured) -> None:
             _status(results, cell=cell["id"], status="error", error=problem)
 
 
+def _call(i: int, case: dict, fn, args: dict, results: int, timeout: float) -> None:
+    """Calls the student's function in a child; a crash or hang costs this case only."""
+    pid = _fork()
+    if pid is None:
+        _status(results, case=i, status="error", error="could not start: process limit reached")
+        return
+    if pid == 0:
+        code = 0
+        try:
+            _status(results, case=i, status="ok", outputs=_encoded(fn(**args)))
+        except BaseException as e:
+            _status(results, case=i, status="error", error=_short(e))
+            code = 1
+        finally:
+            os._exit(code)
+    # the parent enforces the time limit: a child can ignore or block any alarm of its own
+    deadline = time.monotonic() + timeout
+    while True:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            _status(results, case=i, status="error", error=f"time limit of {timeout:g} s exceeded")
+            return
+        time.sleep(0.005)
+    if os.WIFSIGNALED(st):
+        _status(results, case=i, status="error", error=f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}")
+
+
 def main():
-    job = json.load(open("job.json"))
-    os.makedirs("outputs", exist_ok=True)
-    results = open("results.jsonl", "w")
+    job_dir = sys.argv[1]
+    sys.path.insert(0, job_dir)  # checker.py
+    results = int(os.environ.pop("DLCOURSE_RESULTS_FD"))
+    with open(os.path.join(job_dir, "job.json")) as fh:
+        job = json.load(fh)
+    inputs = []
+    for i, case in enumerate(job["cases"]):
+        with np.load(os.path.join(job_dir, "inputs", f"{i}.npz"), allow_pickle=False) as data:
+            inputs.append({k: data[k] for k in case["args"]})
     finished_r, finished_w = os.pipe()
     if os.fork() != 0:  # the first process: wait until the last worker says it is done
         os.close(finished_w)
@@ -131,43 +185,14 @@ def main():
     os.close(finished_r)
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # student prints stay in memory, capped below
-    namespace = {"__name__": "__main__"}
-    _run_cells(job, namespace, results, captured)
+    shell = _shell()
+    _run_cells(job, shell, results, captured)
     for i, case in enumerate(job["cases"]):
-        fn = namespace.get(case["function"])
+        fn = shell.user_ns.get(case["function"])
         if not callable(fn):
             _status(results, case=i, status="error", error=f"no function named {case['function']} was defined")
             continue
-        with np.load(f"inputs/{i}.npz", allow_pickle=False) as data:
-            args = {k: data[k] for k in case["args"]}
-        pid = _fork()
-        if pid is None:
-            _status(results, case=i, status="error", error="could not start: process limit reached")
-            continue
-        if pid == 0:  # the child calls the student function; a crash or hang costs this case only
-            code = 0
-            try:
-                _save(f"outputs/{i}.npz", fn(**args))
-                _status(results, case=i, status="ok")
-            except BaseException as e:
-                _status(results, case=i, status="error", error=_short(e))
-                code = 1
-            finally:
-                os._exit(code)
-        # the parent enforces the time limit: a child can ignore or block any alarm of its own
-        deadline = time.monotonic() + float(job["case_timeout"])
-        while True:
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                _status(results, case=i, status="error", error=f"time limit of {job['case_timeout']} s exceeded")
-                break
-            time.sleep(0.005)
-        if done and os.WIFSIGNALED(st):
-            _status(results, case=i, status="error", error=f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}")
+        _call(i, case, fn, inputs[i], results, float(job["case_timeout"]))
     sys.__stdout__.write(captured.getvalue()[:MAX_PRINT])
     sys.__stdout__.flush()
     os.write(finished_w, b"1")

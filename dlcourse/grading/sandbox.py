@@ -2,11 +2,14 @@
 and resource limits.
 
 Inside: a read-only system (/usr and the project's Python environment, without dlcourse),
-a private scratch folder as the only writable place besides small tmpfs's, no network (a
-new network namespace), its own PID namespace (it cannot see or signal the grader), no
-capabilities and no way to regain them (``setpriv --no-new-privs``). Limits: address
-space, CPU time, processes (per uid, and each concurrent sandbox gets a different uid),
-file size, open files, and wall-clock time, after which the whole namespace is killed.
+the job folder read-only at /job, and as the only writable places three size-limited tmpfs's
+(/sandbox, the working directory, and /tmp and /dev/shm), so one submission can never fill
+the host's disk. Results leave through one file descriptor to a host file, and printed
+output through another, each capped by the file-size limit. No network (a new network
+namespace), its own PID namespace (it cannot see or signal the grader), no capabilities and
+no way to regain them (``setpriv --no-new-privs``). Limits: address space, CPU time,
+processes (per uid, and each concurrent sandbox gets a different uid), file size, open
+files, and wall-clock time, after which the whole namespace is killed.
 """
 from __future__ import annotations
 
@@ -36,14 +39,16 @@ class Limits:
     processes: int = 64
     file_bytes: int = 64 * 1024**2
     open_files: int = 256
-    tmpfs_bytes: int = 64 * 1024**2
+    tmpfs_bytes: int = 64 * 1024**2  # each of /sandbox, /tmp and /dev/shm
+    result_bytes: int = 16 * 1024**2  # of the results stream read back; the rest is ignored
 
 
 @dataclass
 class RunResult:
     returncode: int
     timed_out: bool
-    stdout: str
+    stdout: str  # the last 20,000 bytes printed
+    results: bytes  # what the code wrote to the results descriptor, at most Limits.result_bytes
 
 
 def available() -> bool:
@@ -86,12 +91,17 @@ def _mkdirs(path: str) -> list[str]:
     return args
 
 
-def command(scratch: Path, uid: int, limits: Limits, argv: list[str]) -> list[str]:
+JOB, WORKDIR = "/job", "/sandbox"
+
+
+def command(job: Path, uid: int, limits: Limits, argv: list[str], results_fd: int) -> list[str]:
+    tmpfs = []
+    for path in (WORKDIR, "/tmp", "/dev/shm"):
+        tmpfs += ["--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", path]
     cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-           "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+           "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
            # the tmpfs's first: mounted later they would hide an environment living under /tmp
-           "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/dev/shm",
-           "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp"]
+           *tmpfs]
     for link in ("lib", "lib64", "bin", "sbin"):
         if os.path.islink(f"/{link}"):
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
@@ -100,15 +110,24 @@ def command(scratch: Path, uid: int, limits: Limits, argv: list[str]) -> list[st
     site = sysconfig.get_paths()["purelib"]
     for hidden in Path(site).glob("*dlcourse*"):  # the reference answers stay outside
         cmd += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
-    cmd += ["--bind", str(scratch), "/sandbox", "--chdir", "/sandbox", "--setenv", "HOME", "/sandbox", "--setenv", "OMP_NUM_THREADS", "1",
-            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg", "--",
+    cmd += ["--ro-bind", str(job), JOB, "--chdir", WORKDIR, "--setenv", "HOME", WORKDIR,
+            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
+            "--setenv", "DLCOURSE_RESULTS_FD", str(results_fd), "--",
             "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all", "--no-new-privs", *argv]
     return cmd
 
 
-def run(scratch: Path, argv: list[str], limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
-    """Runs ``argv`` in ``scratch`` (inside the sandbox unless ``sandboxed=False``)."""
+def _read_capped(path: str, limit: int, tail: bool = False) -> bytes:
+    with open(path, "rb") as fh:
+        if tail:
+            fh.seek(max(0, os.fstat(fh.fileno()).st_size - limit))
+        return fh.read(limit)
+
+
+def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
+    """Runs ``python -I <job>/<script> <job>`` inside the sandbox (unless ``sandboxed=False``:
+    then unconfined, in a temporary working directory)."""
 
     def set_limits():
         for res, value in [(resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -116,20 +135,26 @@ def run(scratch: Path, argv: list[str], limits: Limits = Limits(), sandboxed: bo
                            (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_CORE, 0)]:
             resource.setrlimit(res, (value, value))
 
-    with _uid_lease() as uid:
-        if sandboxed:
-            os.chown(scratch, uid, uid)
-            for p in scratch.rglob("*"):
-                os.chown(p, uid, uid)
-            cmd = command(scratch, uid, limits, argv)
-        else:
-            cmd = argv
-        # output goes to a file, not a pipe: 100 MB of prints must not fill the grader's memory
-        # (RLIMIT_FSIZE stops the writer instead)
-        log_fd, log_path = tempfile.mkstemp(prefix="dlcourse-run-", suffix=".log")
-        try:
-            proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, stdout=log_fd,
-                                    stderr=subprocess.STDOUT, preexec_fn=set_limits, start_new_session=True)
+    # printed output and results go to files, not pipes: 100 MB of prints must not fill the
+    # grader's memory, and RLIMIT_FSIZE stops a writer at the limit
+    log_fd, log_path = tempfile.mkstemp(prefix="dlcourse-run-", suffix=".log")
+    res_fd, res_path = tempfile.mkstemp(prefix="dlcourse-run-", suffix=".results")
+    append_fd = os.open(res_path, os.O_WRONLY | os.O_APPEND)
+    workdir = None
+    try:
+        with _uid_lease() as uid:
+            if sandboxed:
+                for path in [job, *job.rglob("*")]:  # readable by the sandbox's uid, and by no other user
+                    os.chown(path, uid, uid)
+                cmd, cwd, env = command(job, uid, limits, [sys.executable, "-I", f"{JOB}/{script}", JOB],
+                                        append_fd), "/", None
+            else:
+                workdir = tempfile.mkdtemp(prefix="dlcourse-work-")
+                cmd, cwd = [sys.executable, "-I", str(job / script), str(job)], workdir
+                env = {**os.environ, "DLCOURSE_RESULTS_FD": str(append_fd), "MPLBACKEND": "Agg"}
+            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log_fd,
+                                    stderr=subprocess.STDOUT, preexec_fn=set_limits, start_new_session=True,
+                                    pass_fds=(append_fd,))
             try:
                 proc.wait(timeout=limits.wall_seconds)
                 timed_out = False
@@ -138,10 +163,13 @@ def run(scratch: Path, argv: list[str], limits: Limits = Limits(), sandboxed: bo
                     os.killpg(proc.pid, 9)
                 proc.wait()
                 timed_out = True
-            with open(log_path, "rb") as fh:
-                fh.seek(max(0, os.fstat(fh.fileno()).st_size - 20_000))
-                tail = fh.read().decode(errors="replace")
-        finally:
-            os.close(log_fd)
-            os.unlink(log_path)
-    return RunResult(proc.returncode, timed_out, tail)
+        tail = _read_capped(log_path, 20_000, tail=True).decode(errors="replace")
+        results = _read_capped(res_path, limits.result_bytes)
+    finally:
+        for fd in (log_fd, res_fd, append_fd):
+            os.close(fd)
+        for path in (log_path, res_path):
+            os.unlink(path)
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return RunResult(proc.returncode, timed_out, tail, results)
