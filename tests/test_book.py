@@ -2,7 +2,17 @@
 coverage-map entry resolving, and every page checked in a real headless Chromium."""
 from __future__ import annotations
 
+import ast
+import copy
+import html as htmllib
+import importlib
+import inspect
+import json
 import re
+import subprocess
+import sys
+import textwrap
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -121,22 +131,140 @@ def _solution_lines(assignment: str) -> list[str]:
     return lines
 
 
+def _kit(site: Path, assignment: str) -> Path:
+    """The homework's zip as the student site publishes it."""
+    kits = list((site / "_downloads").rglob(f"{assignment}.zip"))
+    assert len(kits) == 1, f"{assignment}: {len(kits)} copies of {assignment}.zip in _downloads, expected 1"
+    return kits[0]
+
+
+def _kit_files(assignment: str) -> set[str]:
+    """What ``dlcourse release`` zips: the student notebook, the check helper, the visible cases."""
+    return {f"{assignment}/{assignment}.ipynb", f"{assignment}/hwcheck.py", f"{assignment}/{assignment}_cases.json"}
+
+
+def _student_text(notebook):
+    """Every cell but the task descriptions (which may state the formula to implement)."""
+    return "\n".join(c.source for c in notebook.cells
+                     if c.cell_type == "code" or not c.metadata.get("nbgrader", {}).get("locked"))
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_the_site_offers_the_student_version_without_solutions(assignment, site):
-    books = list((site / "_downloads").rglob(f"{assignment}.ipynb"))
-    assert len(books) == 1
+def test_the_site_offers_the_student_kit_without_solutions(assignment, site):
     import nbformat
 
-    # every cell but the task descriptions (which may state the formula to implement)
-    text = "\n".join(c.source for c in nbformat.read(books[0], 4).cells
-                     if c.cell_type == "code" or not c.metadata.get("nbgrader", {}).get("locked"))
-    assert "YOUR CODE HERE" in text
+    kit = _kit(site, assignment)
+    with zipfile.ZipFile(kit) as z:
+        names = set(z.namelist())
+        assert names == _kit_files(assignment), f"{kit.name} holds {sorted(names)}"
+        notebook = nbformat.reads(z.read(f"{assignment}/{assignment}.ipynb").decode(), 4)
+    text = _student_text(notebook)
+    assert "YOUR CODE HERE" in text, f"{assignment}: the zipped notebook is not the student version"
     solutions = _solution_lines(assignment)
-    assert len(solutions) >= 3
+    assert len(solutions) >= 3, f"{assignment}: too few solution lines to check against"
     for leak in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True", *solutions):
-        assert leak not in text, leak
-    page = (site / "book" / "exercises" / "index.html").read_text()
-    assert f"{assignment}.ipynb" in page and "download" in page
+        assert leak not in text, f"{assignment}: the student's notebook holds {leak!r}"
+    # the site offers the kit, never the notebook alone (its test cells need hwcheck.py and the cases)
+    bare = list((site / "_downloads").rglob(f"{assignment}.ipynb"))
+    assert not bare, f"the student site publishes {assignment}.ipynb outside its kit: {bare}"
+
+
+def test_every_homework_link_of_the_student_site_points_at_its_kit(site, pages):
+    kits = {a: _kit(site, a).resolve() for a in ASSIGNMENTS}
+    homework = re.compile(r"/(" + "|".join(map(re.escape, ASSIGNMENTS)) + r")\.[a-z]+$")
+    linked: dict[str, set[str]] = {}  # page -> the assignments it links
+    for page, parsed in pages.items():
+        for _, link in parsed.links:
+            path = unquote(urlparse(link).path)
+            found = homework.search(path)
+            if "_downloads/" not in path or not found:
+                continue
+            target = (page.parent / path).resolve()
+            where = f"{page.relative_to(site)} links {link}"
+            assert target == kits[found.group(1)], f"{where}, not {kits[found.group(1)].relative_to(site)}"
+            linked.setdefault(str(page.relative_to(site)), set()).add(found.group(1))
+    index = "book/exercises/index.html"
+    assert linked.get(index) == set(ASSIGNMENTS), f"{index} links the kits of {linked.get(index)}"
+
+
+# Runs each code cell of a notebook in one namespace, as Jupyter would: from its folder, with
+# that folder first on sys.path (as "" is for a kernel). Argument: the notebook's path.
+RUN_CELLS = """
+import json, sys, traceback
+for cell in json.load(open(sys.argv[1]))["cells"]:
+    if cell["cell_type"] != "code":
+        continue
+    name = cell["metadata"].get("nbgrader", {}).get("grade_id", "?")
+    try:
+        exec(compile("".join(cell["source"]), name, "exec"), globals())
+    except BaseException:
+        traceback.print_exc(file=sys.stdout)
+        print("FAILED CELL", name)
+        sys.exit(1)
+print("ALL CELLS RAN")
+"""
+
+
+@pytest.fixture(scope="module")
+def plain_python(tmp_path_factory) -> Path:
+    """A fresh virtual environment with NumPy alone, as a student has: no dlcourse in it
+    (the project's .venv has dlcourse installed editable, so it cannot stand in)."""
+    venv = tmp_path_factory.mktemp("student") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "numpy"], check=True, capture_output=True)
+    return python
+
+
+def _run_plain(python: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    # a bare environment: no PYTHONPATH, no VIRTUAL_ENV, nothing that leads back to the repository
+    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8"}
+    return subprocess.run([str(python), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+
+
+def _solve(notebook: dict, assignment: str) -> dict:
+    """The student notebook with each code solution cell replaced by the instructor's, by grade id."""
+    import nbformat
+
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+               for nb in (ROOT / "autograder" / "source" / assignment).glob("*.ipynb")
+               for c in nbformat.read(nb, 4).cells if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in notebook["cells"]:
+        grading = cell["metadata"].get("nbgrader", {})
+        if cell["cell_type"] == "code" and grading.get("solution"):
+            assert grading["grade_id"] in answers, f"{assignment}: no instructor cell {grading['grade_id']}"
+            cell["source"] = answers[grading["grade_id"]]
+    return notebook
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_downloaded_kit_checks_the_homework_without_dlcourse(assignment, site, plain_python, tmp_path):
+    with zipfile.ZipFile(_kit(site, assignment)) as z:
+        z.extractall(tmp_path)
+    folder = tmp_path / assignment
+    blank = json.loads((folder / f"{assignment}.ipynb").read_text())
+    cases = json.loads((folder / f"{assignment}_cases.json").read_text())["tests"]
+
+    no_library = _run_plain(plain_python, folder, "-c", "import dlcourse")
+    assert no_library.returncode != 0, "dlcourse is importable in the student's environment: the test proves nothing"
+    assert "No module named 'dlcourse'" in no_library.stderr, no_library.stderr
+
+    (folder / "solved.ipynb").write_text(json.dumps(_solve(copy.deepcopy(blank), assignment)))
+    solved = _run_plain(plain_python, folder, "-c", RUN_CELLS, "solved.ipynb")
+    assert solved.returncode == 0, f"{assignment} with the instructor's answers:\n{solved.stdout}{solved.stderr}"
+    for test in cases.values():
+        passed = f"{test['function']}: {len(test['cases'])} visible case(s) passed"
+        assert passed in solved.stdout, f"{assignment}: no {passed!r} in\n{solved.stdout}"
+
+    # unanswered, the first test cell stops the notebook, naming the stub's NotImplementedError
+    first_test = next(c["metadata"]["nbgrader"]["grade_id"] for c in blank["cells"]
+                      if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade"))
+    unanswered = _run_plain(plain_python, folder, "-c", RUN_CELLS, f"{assignment}.ipynb")
+    assert unanswered.returncode != 0, f"{assignment}: the unanswered notebook passed its checks"
+    assert f"FAILED CELL {first_test}" in unanswered.stdout, unanswered.stdout
+    assert "NotImplementedError" in unanswered.stdout, unanswered.stdout
 
 
 def test_the_instructor_edition_offers_the_solutions_and_says_so(site):
@@ -164,13 +292,79 @@ def test_each_chapter_links_the_homework_that_grades_it(site):
     for doc, exercises in graded.items():
         html = (site / f"{doc}.html").read_text()
         note = html.split("chapter-exercises", 1)[1].split("</div>", 1)[0]
-        linked = set(re.findall(r'href="[^"]*_downloads/[0-9a-f]+/(hw\d+)\.ipynb"', note))
+        linked = set(re.findall(r'href="[^"]*_downloads/[0-9a-f]+/(hw\d+)\.zip"', note))
         assert linked == {e.split("::")[0] for e in exercises}, (doc, linked, exercises)
         text = re.sub(r"<[^>]+>", "", note)
         for e in exercises:
             assignment, cell = e.split("::")
             how = "graded by hand" if (assignment, cell) in by_hand else "autograded"
             assert f"{cell} ({how})" in text, (doc, e)
+
+
+MIN_SOURCE_LINE = 25  # shorter lines ("return dx", "for _ in range(n):") are common to any code
+
+
+def _calls_a_graded_function(node: ast.AST, namespace: dict, graded: set[str]) -> bool:
+    """A statement like ``loss, dz = losses.softmax_cross_entropy(z, y)``: one call, on plain
+    arguments, of a library function that is itself a graded reference. A lab that uses the
+    library writes the same line; it shows how to call the function, not how it works."""
+    value = getattr(node, "value", None)
+    if not isinstance(node, (ast.Assign, ast.Expr, ast.Return)) or not isinstance(value, ast.Call):
+        return False
+    if any(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare)) for n in ast.walk(value)):
+        return False
+    path, func = [], value.func
+    while isinstance(func, ast.Attribute):
+        path.insert(0, func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name) or func.id not in namespace:
+        return False
+    target = namespace[func.id]
+    for attr in path:
+        target = getattr(target, attr, None)
+    return f"{getattr(target, '__module__', '')}.{getattr(target, '__qualname__', '')}" in graded
+
+
+def _reference_lines(qualname: str, graded: set[str]) -> list[str]:
+    """The substantial body lines of a library function or class, e.g.
+    ``dlcourse.layers.affine_backward``: stripped, without docstrings, comments, signatures,
+    decorators, short lines, or plain calls of the ``graded`` functions."""
+    module_name, _, name = qualname.rpartition(".")
+    module = importlib.import_module(module_name)
+    source = textwrap.dedent(inspect.getsource(getattr(module, name)))
+    lines = source.splitlines()
+    body, dropped = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body.update(range(node.body[0].lineno, node.end_lineno + 1))
+            # a nested function's signature and decorators
+            dropped.update(range(node.lineno, node.body[0].lineno))
+            for decorator in node.decorator_list:
+                dropped.update(range(decorator.lineno, decorator.end_lineno + 1))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = node.body[0]
+            docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            if docstring and isinstance(first.value.value, str):
+                dropped.update(range(first.lineno, first.end_lineno + 1))
+        if _calls_a_graded_function(node, vars(module), graded):
+            dropped.update(range(node.lineno, node.end_lineno + 1))
+    kept = (lines[n - 1].strip() for n in sorted(body - dropped))
+    return [line for line in kept if len(line) >= MIN_SOURCE_LINE and not line.startswith("#")]
+
+
+def test_no_page_of_the_student_site_shows_a_reference_implementation(site):
+    from dlcourse.grading.specs import SPECS
+
+    references = sorted({r for spec in SPECS.values() for r in spec.references})
+    assert references, "no spec names its references"
+    lines = {r: _reference_lines(r, set(references)) for r in references}
+    assert sum(map(len, lines.values())) >= 20, "too few reference lines to scan for"
+    # a page's text as a reader sees it: highlighted code is split into tags, and quotes escaped
+    texts = {page.relative_to(site): htmllib.unescape(re.sub(r"<[^>]+>", "", page.read_text(errors="replace")))
+             for page in site.rglob("*.html")}
+    leaks = [f"{page}: {line!r} (from {ref})" for ref, ls in lines.items() for line in ls
+             for page, text in texts.items() if line in text]
+    assert not leaks, "the student site shows reference code of graded functions:\n" + "\n".join(leaks)
 
 
 # ---------------------------------------------------------------- offline, links, noise

@@ -2,8 +2,13 @@
 question of the syllabus with the page that teaches it, the lab cell that checks it in
 numbers and the exercise test that grades it; ``chapter-exercises``, on a theory page, lists
 the homework cells that grade that page's questions; ``homework-table`` lists every homework
-with the chapters it grades. Both link the notebook to download: the student version, or in
-the instructor edition (``DLCOURSE_BOOK_EDITION=instructor``) the source with solutions."""
+with the chapters it grades.
+
+Both link the homework to download. The student edition offers the kit that
+``dlcourse release`` zips into ``autograder/downloads/<a>.zip``: the student notebook,
+``hwcheck.py`` and ``<a>_cases.json``, so that a student who unzips it can run the notebook's
+test cells with nothing but NumPy. The instructor edition (``DLCOURSE_BOOK_EDITION=instructor``)
+links the source notebook with the solutions instead."""
 from __future__ import annotations
 
 import json
@@ -29,9 +34,13 @@ def instructor_edition() -> bool:
 
 
 def notebook_download(assignment: str) -> str:
-    """A MyST download link to the homework notebook of this edition."""
-    folder = "source" if instructor_edition() else "release"
-    return f"{{download}}`{assignment}.ipynb </autograder/{folder}/{assignment}/{assignment}.ipynb>`"
+    """A MyST download link to the homework of this edition: the student's kit, or the source
+    notebook with the solutions."""
+    if instructor_edition():
+        source = f"/autograder/source/{assignment}/{assignment}.ipynb"
+        return f"{{download}}`{assignment}.ipynb <{source}>`"
+    # the notebook alone could not check anything: its test cells import hwcheck and read the cases
+    return f"{{download}}`{assignment}.zip </autograder/downloads/{assignment}.zip>`"
 
 
 def _cells(assignment: str) -> list[dict]:
@@ -55,7 +64,8 @@ def _graded_by_hand(assignment: str, grade_id: str) -> bool:
 
 class _MarkdownDirective(SphinxDirective):
     def _parse(self, lines: list[str], into: nodes.Element) -> nodes.Element:
-        for dep in [COVERAGE, *SOURCE.glob("*/*.ipynb")]:  # a page is rebuilt when either changes
+        # a page is rebuilt when the map, a notebook or this extension (which writes its links) changes
+        for dep in [COVERAGE, *SOURCE.glob("*/*.ipynb"), Path(__file__)]:
             self.env.note_dependency(str(dep))
         self.state.nested_parse(StringList(lines, source=str(COVERAGE)), self.content_offset, into)
         return into
@@ -115,7 +125,7 @@ class ChapterExercises(_MarkdownDirective):
 
 
 class HomeworkTable(_MarkdownDirective):
-    """Every homework of autograder/source, the chapters whose questions it grades, its notebook."""
+    """Every homework of autograder/source, the chapters whose questions it grades, its download."""
 
     def run(self):
         chapters: dict[str, list[str]] = {}
@@ -125,14 +135,15 @@ class HomeworkTable(_MarkdownDirective):
                 docs = chapters.setdefault(q["exercise"].split("::")[0], [])
                 if doc not in docs:
                     docs.append(doc)
-        lines = ["| homework | chapters it grades | notebook |", "|---|---|---|"]
+        lines = ["| homework | chapters it grades | download |", "|---|---|---|"]
         for assignment in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):
             links = ", ".join(f"{{doc}}`/{d}`" for d in sorted(chapters.get(assignment, [])))
             lines.append(f"| {_title(assignment)} | {links} | {notebook_download(assignment)} |")
         wrapper = nodes.container(classes=["homework-table"])
         if instructor_edition():
-            lines = ["**Instructor edition**: these notebooks hold the solutions and hidden tests. "
-                     "Do not publish this build.", ""] + lines
+            warning = ("**Instructor edition**: these are the source notebooks, with the solutions and hidden "
+                       "tests, not the students' kits. Do not publish this build.")
+            lines = [warning, "", *lines]
         return [self._parse(lines, wrapper)]
 
 

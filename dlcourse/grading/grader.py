@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -107,7 +108,8 @@ def grade_submission(
         return result
     cells = notebook.code_to_run(nb, {tc.grade_id for tc in tests})
     chosen = list(_cases(tests, secret, assignment, student))
-    job = Path(tempfile.mkdtemp(prefix="dlcourse-job-"))
+    # the folder names the student, so an instructor (or a test) can tell whose code a process runs
+    job = Path(tempfile.mkdtemp(prefix=f"dlcourse-job-{re.sub(r'[^A-Za-z0-9_.-]', '_', student)[:40]}-"))
     try:
         (job / "inputs").mkdir()
         spec_job = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,16 +97,36 @@ BREAKERS = {
     "sys_exit_cell": "import sys\nsys.exit(3)",
     "os_exit_cell": "import os\nos._exit(0)",
     "interpreter_crash_cell": "import ctypes\nctypes.string_at(0)",
+    # files just under the per-file limit, until every writable place is full
+    "disk_filler_cell": "import os\nchunk = b'0' * (1 << 20)\nfor folder in ('.', '/tmp', '/dev/shm'):\n"
+                        "    for i in range(10_000):\n        try:\n"
+                        "            with open(os.path.join(folder, f'fill{i}'), 'wb') as fh:\n"
+                        "                for _ in range(60):\n                    fh.write(chunk)\n"
+                        "        except OSError:\n            break",
 }
+
+# what an honest notebook holds that plain Python does not: magics, shell escapes, display
+IPYTHON_CELLS = ["%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+                 "%time total = sum(range(1000))", "%timeit -n 3 -r 1 sum(range(100))", "!echo shell escapes run too",
+                 "%load_ext autoreload\n%autoreload 2", "display({'a': 1})\nget_ipython().run_line_magic('who', '')"]
+
+# submissions that are not a plain file in the student's own folder: refused, whatever they point at
+LINKS = ["symlink_to_answer_key", "linked_assignment_folder", "hardlink_to_answer_key", "fifo_notebook"]
 
 # cheats added to the student version (no solutions): none may gain a point
 CHEATS = {
     "patch_numpy": "import numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda a, b, **k: numpy.ones_like(a, bool)",
     "patch_builtins": "import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.AssertionError = type('Nope', (Exception,), {})",
     "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])",
-    "fake_results": "import json, os\nos.makedirs('outputs', exist_ok=True)\n"
-                    "open('results.jsonl', 'a').write(json.dumps({'case': 0, 'status': 'ok'}) + '\\n')\n"
-                    "print('All tests passed! 18/18')",
+    "fake_results": "import json, os\nfake = {'status': 'ok', 'outputs': []}\nfor fd in range(3, 64):\n"
+                    "    for case in range(200):\n        try:\n"
+                    "            os.write(fd, (json.dumps({'case': case, **fake}) + '\\n').encode())\n"
+                    "        except OSError:\n            break\nprint('All tests passed! 18/18')",
+    # forged results claiming enormous arrays: the grader must refuse them before inflating anything
+    "result_bomb": "import json, os\nhuge = {'dtype': '<f8', 'shape': [1 << 40], 'data': 'AAAA' * 1000}\n"
+                   "for fd in range(3, 64):\n    for case in range(60):\n        try:\n"
+                   "            os.write(fd, (json.dumps({'case': case, 'status': 'ok', 'outputs': [huge] * 5})"
+                   " + '\\n').encode())\n        except OSError:\n            break",
     "read_other_files": "import glob\nstolen = {p: open(p).read()[:100] for pat in ['../source/*/*', '/work/*/autograder/source/*/*',"
                         " '../../*/*/*.ipynb', '/root/*', '/etc/shadow'] for p in glob.glob(pat)}\n"
                         "assert not stolen, stolen",
@@ -165,10 +186,41 @@ def restructured(source_nb) -> nbformat.NotebookNode:
     return nb
 
 
+def with_ipython(source_nb) -> nbformat.NotebookNode:
+    """An honest notebook written as in Jupyter: magics, shell escapes, display, and each answer
+    cell timed with the %%time cell magic."""
+    nb = honest(source_nb)
+    for c in nb.cells:
+        if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            c.source = "%%time\n" + c.source
+    for k, src in enumerate(IPYTHON_CELLS):
+        _add_cell(nb, src, at=3 + k)
+    return nb
+
+
 def class_kinds(source_nb) -> list[str]:
     """One class's worth of kinds for this notebook, in the order make() cycles through them."""
-    return (["honest"] * 4 + ["restructured", "student_version"] + wrong_kinds(source_nb) + list(BREAKERS)
-            + list(CHEATS) + list(CORRUPT) + ["renamed_notebook"])
+    return (["honest"] * 4 + ["honest_ipython", "restructured", "student_version"] + wrong_kinds(source_nb)
+            + list(BREAKERS) + list(CHEATS) + list(CORRUPT) + LINKS + ["renamed_notebook"])
+
+
+def _link(kind: str, answer_key: Path, folder: Path, target: Path) -> None:
+    """The submission ``kind`` of LINKS, pointing at the instructor's source notebook (made
+    again from scratch on a second run, never written through)."""
+    if folder.is_symlink():
+        folder.unlink()
+    elif os.path.lexists(target):
+        target.unlink()
+    if kind == "symlink_to_answer_key":
+        target.symlink_to(answer_key.resolve())
+    elif kind == "linked_assignment_folder":
+        if folder.exists():
+            folder.rmdir()
+        folder.symlink_to(answer_key.parent.resolve(), target_is_directory=True)
+    elif kind == "hardlink_to_answer_key":
+        os.link(answer_key, target)
+    else:
+        os.mkfifo(target)
 
 
 def make(course: Path, assignment: str, n: int, notebook_name: str | None = None) -> list[Student]:
@@ -185,6 +237,8 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
         kind = kinds[i % len(kinds)]
         name = f"student{i:04d}"
         folder = course / "submitted" / name / assignment
+        if folder.is_symlink():  # left by linked_assignment_folder
+            folder.unlink()
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / src_path.name
         expected = "full"
@@ -201,8 +255,14 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
             nb, expected = _add_cell(honest(source), BREAKERS[kind]), "full-or-less"
         elif kind in CHEATS:
             nb, expected = _add_cell(copy.deepcopy(student_version or source), CHEATS[kind]), "zero"
+        elif kind == "honest_ipython":
+            nb = with_ipython(source)
         elif kind in CORRUPT:
             target.write_bytes(CORRUPT[kind])
+            students.append(Student(name, kind, "zero"))
+            continue
+        elif kind in LINKS:
+            _link(kind, src_path, folder, target)
             students.append(Student(name, kind, "zero"))
             continue
         else:  # renamed: the expected file is missing
