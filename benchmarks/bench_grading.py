@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlcourse.grading import sample_class
+from dlcourse.grading import kit, sample_class
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -27,8 +27,7 @@ def course_with(n: int, where: Path) -> Path:
     course.mkdir()
     shutil.copytree(ROOT / "autograder" / "source", course / "source")
     shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
-    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "hw1", "--force"], cwd=course, env=ENV,
-                   check=True, capture_output=True)
+    kit.release(course, "hw1")
     students = sample_class.make(course, "hw1", 4 * n)
     keep = [s for s in students if s.kind == "honest" or s.kind in sample_class.WRONG][:n]
     for s in students:
@@ -46,6 +45,10 @@ def timed(cmd: list[str], cwd: Path) -> float:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     with tempfile.TemporaryDirectory() as tmp:
+        secret = Path(tmp) / "secret"  # hidden cases need a course secret; this one lives and dies with the run
+        secret.write_bytes(os.urandom(32))
+        secret.chmod(0o600)
+        ENV["DLCOURSE_SECRET_FILE"] = str(secret)
         runs = {}
         for name in ("dlcourse grade (sandboxed)", "dlcourse grade --no-sandbox", "nbgrader autograde (stock)"):
             folder = Path(tmp) / name.split()[0] / name.split()[-1].strip("()-")

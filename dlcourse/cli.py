@@ -117,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("-n", type=int, default=30)
     s.set_defaults(func=sample_class)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (RuntimeError, FileNotFoundError, ValueError) as e:  # our own messages: no traceback needed
+        print(f"dlcourse {args.command}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -93,8 +93,8 @@ def grade_class(
 
     course = Path(course).resolve()
     if sandboxed and not sandbox.available():
-        raise RuntimeError("bubblewrap (bwrap), setpriv and root are needed to sandbox student code; "
-                           "install bubblewrap, or pass --no-sandbox to run student code unconfined")
+        raise RuntimeError(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
+                           "Only for code you trust: --no-sandbox runs it unconfined")
     tests = instructor_tests(course, assignment)
     secret = load_secret(course, create=True)
     results_dir = course / "dlcourse-results" / assignment

@@ -89,6 +89,9 @@ def read_submitted(root: Path, parts: tuple[str, ...]) -> bytes | None:
     try:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
+            if last and _is_special(fds[-1], part):  # never open a device or FIFO: opening one can block or act
+                raise SubmissionError(f"{shown}: not a regular file (a device, FIFO or socket); "
+                                      "submit the notebook itself")
             flags = os.O_RDONLY | os.O_NOFOLLOW | (os.O_NONBLOCK if last else os.O_DIRECTORY)
             try:
                 fds.append(os.open(part, flags, dir_fd=fds[-1]))
@@ -113,6 +116,14 @@ def read_submitted(root: Path, parts: tuple[str, ...]) -> bytes | None:
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def _is_special(dir_fd: int, name: str) -> bool:
+    try:
+        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode))
 
 
 def _is_link(dir_fd: int, name: str) -> bool:

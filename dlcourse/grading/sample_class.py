@@ -122,6 +122,10 @@ CHEATS = {
                     "    for case in range(200):\n        try:\n"
                     "            os.write(fd, (json.dumps({'case': case, **fake}) + '\\n').encode())\n"
                     "        except OSError:\n            break\nprint('All tests passed! 18/18')",
+    # the answer key, if the grader's machine let the student's code reach it
+    "use_the_reference": "try:\n    from dlcourse.layers import affine_backward as reference\n\n"
+                         "    def affine_backward(dout, x, w):\n        dx, grads = reference(dout, (x, w))\n"
+                         "        return dx, grads['w'], grads['b']\nexcept ImportError:\n    pass",
     # forged results claiming enormous arrays: the grader must refuse them before inflating anything
     "result_bomb": "import json, os\nhuge = {'dtype': '<f8', 'shape': [1 << 40], 'data': 'AAAA' * 1000}\n"
                    "for fd in range(3, 64):\n    for case in range(60):\n        try:\n"

@@ -1,20 +1,28 @@
-"""The sandbox a submission's code runs in: bubblewrap, an unprivileged uid of its own,
-and resource limits.
+"""The sandbox a submission's code runs in: bubblewrap and resource limits, in one of two
+modes the grader picks by itself (``mode()``):
 
-Inside: a read-only system (/usr and the project's Python environment, without dlcourse),
-the job folder read-only at /job, and as the only writable places three size-limited tmpfs's
+- ``root``: each sandbox runs as an unprivileged uid of its own (``setpriv``), so the
+  per-uid process limit is per sandbox;
+- ``rootless``, for a grader without root (a JupyterHub account, a laptop, a cluster node)
+  on a kernel with unprivileged user namespaces: each sandbox gets a user namespace of its
+  own, and its process limit is set inside it (``prlimit``), where Linux (5.14 and later)
+  counts processes per user namespace: a fork bomb exhausts its own sandbox's share only.
+
+Both: a read-only system (/usr and the project's Python environment, without dlcourse), the
+job folder read-only at /job, and as the only writable places three size-limited tmpfs's
 (/sandbox, the working directory, and /tmp and /dev/shm), so one submission can never fill
 the host's disk. Results leave through one file descriptor to a host file, and printed
 output through another, each capped by the file-size limit. No network (a new network
-namespace), its own PID namespace (it cannot see or signal the grader), no capabilities and
-no way to regain them (``setpriv --no-new-privs``). Limits: address space, CPU time,
-processes (per uid, and each concurrent sandbox gets a different uid), file size, open
-files, and wall-clock time, after which the whole namespace is killed.
+namespace), its own PID namespace (it cannot see or signal the grader or another sandbox),
+no capabilities and no way to regain them (no-new-privs). Limits: address space, CPU time,
+processes, file size, open files, and wall-clock time, after which the whole namespace is
+killed. With neither mode possible the grader refuses to run (``unavailable_reason``).
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import resource
 import shutil
@@ -51,8 +59,46 @@ class RunResult:
     results: bytes  # what the code wrote to the results descriptor, at most Limits.result_bytes
 
 
+@functools.cache
+def _user_namespaces_work() -> bool:
+    """Whether bwrap can make a user namespace here, tried for real (a sysctl or an AppArmor
+    policy may forbid it although the kernel has them)."""
+    try:
+        done = subprocess.run(["bwrap", "--unshare-user", "--ro-bind", "/", "/", "true"], capture_output=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def mode() -> str | None:
+    """"root", "rootless", or None when this host can sandbox nothing."""
+    if sys.platform != "linux" or shutil.which("bwrap") is None:
+        return None
+    if os.geteuid() == 0:
+        return "root" if shutil.which("setpriv") else None
+    return "rootless" if shutil.which("prlimit") and _user_namespaces_work() else None
+
+
 def available() -> bool:
-    return shutil.which("bwrap") is not None and shutil.which("setpriv") is not None and os.geteuid() == 0
+    return mode() is not None
+
+
+def unavailable_reason() -> str:
+    """Why no sandbox can run here, and what to do about it."""
+    if sys.platform != "linux":
+        return (f"student code can only be sandboxed on Linux (bubblewrap), not on {sys.platform}: "
+                "run the grader in a Linux VM or container host, or on a Linux cluster node")
+    if shutil.which("bwrap") is None:
+        return ("bubblewrap (bwrap) is not installed: apt-get install bubblewrap (Debian, Ubuntu) "
+                "or dnf install bubblewrap (Fedora, RHEL)")
+    if os.geteuid() == 0:
+        return "setpriv is missing: apt-get install util-linux"
+    if shutil.which("prlimit") is None:
+        return "prlimit is missing: apt-get install util-linux"
+    return ("bubblewrap cannot create a user namespace for an unprivileged user here: enable them "
+            "(sysctl user.max_user_namespaces=15000; on Debian kernel.unprivileged_userns_clone=1; on Ubuntu "
+            "24.04 kernel.apparmor_restrict_unprivileged_userns=0), or grade as root")
 
 
 @contextlib.contextmanager
@@ -94,11 +140,12 @@ def _mkdirs(path: str) -> list[str]:
 JOB, WORKDIR = "/job", "/sandbox"
 
 
-def command(job: Path, uid: int, limits: Limits, argv: list[str], results_fd: int) -> list[str]:
+def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results_fd: int) -> list[str]:
+    """The bwrap command: as ``uid`` (root mode), or in a user namespace of its own (uid None)."""
     tmpfs = []
     for path in (WORKDIR, "/tmp", "/dev/shm"):
         tmpfs += ["--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", path]
-    cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    cmd = ["bwrap", *([] if uid is not None else ["--unshare-user"]), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
            "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
            # the tmpfs's first: mounted later they would hide an environment living under /tmp
            *tmpfs]
@@ -112,10 +159,14 @@ def command(job: Path, uid: int, limits: Limits, argv: list[str], results_fd: in
         cmd += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
     cmd += ["--ro-bind", str(job), JOB, "--chdir", WORKDIR, "--setenv", "HOME", WORKDIR,
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
-            "--setenv", "DLCOURSE_RESULTS_FD", str(results_fd), "--",
-            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-            "--bounding-set=-all", "--no-new-privs", *argv]
-    return cmd
+            "--setenv", "DLCOURSE_RESULTS_FD", str(results_fd), "--"]
+    if uid is not None:
+        return cmd + ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                      "--bounding-set=-all", "--no-new-privs", *argv]
+    # bwrap drops every capability of an unprivileged user's sandbox and sets no-new-privs itself;
+    # the process limit is set inside the new user namespace, where it counts this sandbox only
+    # (set before, it would also cap every process of the grader's user)
+    return cmd + ["prlimit", f"--nproc={limits.processes}:{limits.processes}", "--", *argv]
 
 
 def _read_capped(path: str, limit: int, tail: bool = False) -> bytes:
@@ -128,12 +179,14 @@ def _read_capped(path: str, limit: int, tail: bool = False) -> bytes:
 def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
     """Runs ``python -I <job>/<script> <job>`` inside the sandbox (unless ``sandboxed=False``:
     then unconfined, in a temporary working directory)."""
+    rootless = sandboxed and mode() == "rootless"
 
     def set_limits():
         for res, value in [(resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
                            (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
                            (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_CORE, 0)]:
-            resource.setrlimit(res, (value, value))
+            if not (rootless and res == resource.RLIMIT_NPROC):  # set inside the sandbox instead
+                resource.setrlimit(res, (value, value))
 
     # printed output and results go to files, not pipes: 100 MB of prints must not fill the
     # grader's memory, and RLIMIT_FSIZE stops a writer at the limit
@@ -142,10 +195,11 @@ def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = Tru
     append_fd = os.open(res_path, os.O_WRONLY | os.O_APPEND)
     workdir = None
     try:
-        with _uid_lease() as uid:
+        with _uid_lease() if sandboxed and not rootless else contextlib.nullcontext(None) as uid:
             if sandboxed:
-                for path in [job, *job.rglob("*")]:  # readable by the sandbox's uid, and by no other user
-                    os.chown(path, uid, uid)
+                if uid is not None:
+                    for path in [job, *job.rglob("*")]:  # readable by the sandbox's uid, and by no other user
+                        os.chown(path, uid, uid)
                 cmd, cwd, env = command(job, uid, limits, [sys.executable, "-I", f"{JOB}/{script}", JOB],
                                         append_fd), "/", None
             else:
