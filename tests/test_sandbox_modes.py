@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -92,7 +93,7 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def account(tmp_path_factory):
+def account():
     """An ordinary user with no privilege, made for these tests, who can read the project and
     its environment (each folder above the checkout gets the search bit for others if it lacks
     it, taken back afterwards) and owns a working folder with a course secret."""
@@ -102,13 +103,13 @@ def account(tmp_path_factory):
     except KeyError:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", USER], check=True)
     opened = []
-    for folder in [*reversed(ROOT.parents), ROOT]:
+    interpreter = Path(os.path.realpath(sys.executable))
+    for folder in dict.fromkeys([*reversed(ROOT.parents), ROOT, *reversed(interpreter.parents)]):
         mode = folder.stat().st_mode
         if not mode & stat.S_IXOTH:
             folder.chmod(mode | stat.S_IXOTH)
             opened.append((folder, mode))
-    home = tmp_path_factory.mktemp("grader-home")
-    home.chmod(0o700)
+    home = Path(tempfile.mkdtemp(prefix="dlcourse-grader-home-"))  # pytest's own folders are root's alone
     secret = home / "secret"
     shutil.copy(os.environ["DLCOURSE_SECRET_FILE"], secret)  # the same hidden cases as the root runs
     secret.chmod(0o600)
@@ -119,6 +120,7 @@ def account(tmp_path_factory):
     finally:
         for folder, mode in opened:
             folder.chmod(mode)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def as_user(account: dict, code: str, timeout: int = 900) -> subprocess.CompletedProcess:
