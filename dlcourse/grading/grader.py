@@ -98,8 +98,7 @@ def grade_submission(
     if data is None:
         return refused(student, assignment, notebook_name, tests,
                        f"{notebook_name}: not found in the submission (was it renamed?)")
-    result = refused(student, assignment, notebook_name, tests, "", hashlib.sha256(data).hexdigest())
-    result.problems.clear()
+    result = _unscored(student, assignment, notebook_name, tests, hashlib.sha256(data).hexdigest())
     reports = {t.grade_id: t for t in result.tests}
     try:
         nb = notebook.read(notebook_name, data)
@@ -112,7 +111,7 @@ def grade_submission(
     job = Path(tempfile.mkdtemp(prefix=f"dlcourse-job-{re.sub(r'[^A-Za-z0-9_.-]', '_', student)[:40]}-"))
     try:
         (job / "inputs").mkdir()
-        spec_job = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
+        job_spec = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
                     "cases": []}
         all_inputs = []
         for i, (_, spec, case) in enumerate(chosen):
@@ -120,8 +119,8 @@ def grade_submission(
             all_inputs.append(inputs)
             args = spec.arguments(inputs)
             np.savez(job / "inputs" / f"{i}.npz", **args)
-            spec_job["cases"].append({"function": spec.function, "args": list(args)})
-        (job / "job.json").write_text(json.dumps(spec_job))
+            job_spec["cases"].append({"function": spec.function, "args": list(args)})
+        (job / "job.json").write_text(json.dumps(job_spec))
         shutil.copy(RUNNER, job / "runner.py")
         shutil.copy(checker.__file__, job / "checker.py")
         run = sandbox.run(job, "runner.py", limits, sandboxed)
@@ -154,14 +153,21 @@ def grade_submission(
     return result
 
 
-def refused(student: str, assignment: str, notebook_name: str, tests: list[notebook.TestCell], reason: str,
-            digest: str | None = None) -> SubmissionResult:
-    """A result of zero for every test, with the reason; its digest is the reason's, unless given."""
+def _unscored(student: str, assignment: str, notebook_name: str, tests: list[notebook.TestCell],
+              digest: str) -> SubmissionResult:
+    """A result with every test at zero and no case run yet."""
     unknown = [tc.grade_id for tc in tests if tc.grade_id not in SPECS]
     if unknown:  # an instructor's mistake, not a student's: stop loudly
         raise KeyError(f"test cells without a spec in dlcourse.grading.specs: {unknown}")
-    result = SubmissionResult(student, assignment, notebook_name, digest or hashlib.sha256(reason.encode()).hexdigest())
+    result = SubmissionResult(student, assignment, notebook_name, digest)
     result.tests = [TestReport(tc.grade_id, SPECS[tc.grade_id].function, tc.points, 0.0) for tc in tests]
+    return result
+
+
+def refused(student: str, assignment: str, notebook_name: str, tests: list[notebook.TestCell], reason: str,
+            digest: str | None = None) -> SubmissionResult:
+    """A result of zero for every test, with the reason; its digest is the reason's, unless given."""
+    result = _unscored(student, assignment, notebook_name, tests, digest or hashlib.sha256(reason.encode()).hexdigest())
     result.problems.append(reason)
     return result
 
