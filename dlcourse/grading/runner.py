@@ -42,7 +42,7 @@ def _short(exc: BaseException) -> str:
 
 
 def _encoded(value) -> list[dict]:
-    from checker import encode
+    from checker import encode  # imported by main() before any fork: compiled once, not per call
 
     values = value if isinstance(value, tuple) else (value,)
     out = []
@@ -62,7 +62,11 @@ def _shell():
         def enable_gui(self, gui=None):
             pass  # no event loop to start: %matplotlib inline and friends just select a backend
 
-    return SandboxShell.instance(colors="nocolor")
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no sqlite file of past cells: nothing to keep here
+    return SandboxShell.instance(config=config, colors="nocolor")
 
 
 def _fork() -> int | None:
@@ -91,24 +95,45 @@ def _exec_cell(cell, shell, results, captured) -> None:
         captured.truncate()
 
 
+def _exited(pid: int) -> int:
+    """A descriptor that turns readable when the child ``pid`` ends (-1 where Linux has none)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return -1
+
+
+def _watch(fds: list[int], pidfd: int, timeout: float) -> list[int]:
+    """Waits until one of ``fds`` or the child's pidfd is readable, at most ``timeout`` seconds
+    (in short steps where there is no pidfd to wake on)."""
+    watched = fds + ([pidfd] if pidfd >= 0 else [])
+    step = timeout if pidfd >= 0 else min(timeout, 0.005)
+    return select.select(watched, [], [], max(step, 0))[0]
+
+
 def _await_cell(pid: int, done_r: int, timeout: float) -> str | None:
     """Waits for the child running a cell: None once it reports the cell done, else why it is gone."""
     deadline = time.monotonic() + timeout
-    while True:
-        ready, _, _ = select.select([done_r], [], [], 0.01)
-        if ready and os.read(done_r, 1) == b"1":
-            return None
-        ended, st = os.waitpid(pid, os.WNOHANG)
-        if ended:
-            if select.select([done_r], [], [], 0)[0] and os.read(done_r, 1) == b"1":
+    pidfd = _exited(pid)
+    try:
+        while True:
+            ready = _watch([done_r], pidfd, deadline - time.monotonic())
+            if done_r in ready and os.read(done_r, 1) == b"1":
                 return None
-            how = (f"signal {signal.Signals(os.WTERMSIG(st)).name}" if os.WIFSIGNALED(st)
-                   else f"exit status {os.WEXITSTATUS(st)}")
-            return f"ProcessEnded: the cell ended its process ({how}); the cells after it still ran"
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return f"TimeoutError: the cell ran past {timeout:g} s and was stopped"
+            ended, st = os.waitpid(pid, os.WNOHANG)
+            if ended:
+                if select.select([done_r], [], [], 0)[0] and os.read(done_r, 1) == b"1":
+                    return None
+                how = (f"signal {signal.Signals(os.WTERMSIG(st)).name}" if os.WIFSIGNALED(st)
+                       else f"exit status {os.WEXITSTATUS(st)}")
+                return f"ProcessEnded: the cell ended its process ({how}); the cells after it still ran"
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return f"TimeoutError: the cell ran past {timeout:g} s and was stopped"
+    finally:
+        if pidfd >= 0:
+            os.close(pidfd)
 
 
 def _run_cells(job, shell, results, captured) -> None:
@@ -153,23 +178,29 @@ def _call(i: int, case: dict, fn, args: dict, results: int, timeout: float) -> N
             os._exit(code)
     # the parent enforces the time limit: a child can ignore or block any alarm of its own
     deadline = time.monotonic() + timeout
-    while True:
-        done, st = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            _status(results, case=i, status="error", error=f"time limit of {timeout:g} s exceeded")
-            return
-        time.sleep(0.005)
+    pidfd = _exited(pid)
+    try:
+        while True:
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                _status(results, case=i, status="error", error=f"time limit of {timeout:g} s exceeded")
+                return
+            _watch([], pidfd, deadline - time.monotonic())
+    finally:
+        if pidfd >= 0:
+            os.close(pidfd)
     if os.WIFSIGNALED(st):
         _status(results, case=i, status="error", error=f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}")
 
 
 def main():
     job_dir = sys.argv[1]
-    sys.path.insert(0, job_dir)  # checker.py
+    sys.path.insert(0, job_dir)
+    import checker  # noqa: F401  (the encoding of results, shared with the grader)
     results = int(os.environ.pop("DLCOURSE_RESULTS_FD"))
     with open(os.path.join(job_dir, "job.json")) as fh:
         job = json.load(fh)
