@@ -49,7 +49,7 @@ def release(args: argparse.Namespace) -> int:
 
 def check_notebook(args: argparse.Namespace) -> int:
     """Runs a notebook's visible tests the way the grader does (same cases, same messages)."""
-    from dlcourse.grading import notebook
+    from dlcourse.grading import notebook, sandbox
     from dlcourse.grading.grader import grade_submission
     from dlcourse.grading.specs import SPECS
 
@@ -59,8 +59,14 @@ def check_notebook(args: argparse.Namespace) -> int:
         print(e)
         return 2
     tests = [t for t in notebook.test_cells(nb) if t.grade_id in SPECS]
+    # a TA checking a student's notebook runs that student's code: in the sandbox wherever there is one
+    confined = not args.no_sandbox and sandbox.available()
+    if not confined and not args.no_sandbox:
+        print(f"dlcourse check: cannot sandbox here ({sandbox.unavailable_reason()}); pass --no-sandbox to run "
+              "the notebook unconfined, for code you trust", file=sys.stderr)
+        return 2
     result = grade_submission("you", "check", args.notebook.name, args.notebook.read_bytes(), tests, secret=None,
-                              sandboxed=False)
+                              sandboxed=confined)
     for p in result.problems:
         print(f"problem: {p}")
     for t in result.tests:
@@ -109,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("check", help="run a notebook's visible tests like the grader does")
     c.add_argument("notebook", type=Path)
+    c.add_argument("--no-sandbox", action="store_true", help="run the notebook unconfined (trusted code only)")
     c.set_defaults(func=check_notebook)
 
     s = sub.add_parser("sample-class", help="write a synthetic class of submissions")

@@ -141,8 +141,8 @@ class HomeworkTable(_MarkdownDirective):
             lines.append(f"| {_title(assignment)} | {links} | {notebook_download(assignment)} |")
         wrapper = nodes.container(classes=["homework-table"])
         if instructor_edition():
-            warning = ("**Instructor edition**: these are the source notebooks, with the solutions and hidden "
-                       "tests, not the students' kits. Do not publish this build.")
+            warning = ("**Instructor edition**: these are the source notebooks, with the solutions, "
+                       "not the students' kits. Do not publish this build.")
             lines = [warning, "", *lines]
         return [self._parse(lines, wrapper)]
 

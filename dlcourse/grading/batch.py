@@ -82,6 +82,11 @@ WORKER_DIED = ("the grading worker died while grading this notebook, twice (for 
                "and regrade it with `dlcourse grade --regrade {student}`")
 
 
+GRADER_FAILED = ("the grader failed on this notebook ({error}); it counts as zero for now and is graded again "
+                 "on the next run")
+NOT_GRADED = "not graded"  # a digest no notebook has: the next run grades it again
+
+
 def grade_class(
     course: Path, assignment: str, scheduler: str | None = None, workers: int | None = None,
     sandboxed: bool = True, db_url: str | None = None, progress: bool = True,
@@ -139,6 +144,9 @@ def grade_class(
                         continue
                     result = refused(student, assignment, name, tests[name], WORKER_DIED.format(student=student),
                                      hashlib.sha256(data).hexdigest())
+                except Exception as e:  # a fault of the grader's on one notebook must not stop the class
+                    result = refused(student, assignment, name, tests[name], GRADER_FAILED.format(
+                        error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
                 _store(result, results_dir)
                 writer.write(result)
                 results.append(result)

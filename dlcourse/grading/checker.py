@@ -49,6 +49,20 @@ def decode(d: dict, max_elements: int | None = None) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ comparing one call
+def as_real(v) -> np.ndarray:
+    """A value as a float64 array: complex numbers whose imaginary parts are all zero (as
+    ``np.roots`` or ``np.linalg.eig`` return) and long doubles are accepted; raises ValueError
+    for anything else that is not a number."""
+    a = np.asarray(v)
+    if a.dtype.kind == "c":
+        if np.any(a.imag != 0):
+            raise ValueError("complex values with a nonzero imaginary part")
+        a = a.real
+    if a.dtype.kind not in NUMERIC_KINDS + "f":
+        raise ValueError(f"got {type(v).__name__}")
+    return a.astype(np.float64)
+
+
 def as_outputs(value, names: tuple[str, ...], function: str) -> Arrays:
     """A function's return value as named float arrays; raises ValueError when it has the wrong
     number of values or one is not numeric."""
@@ -59,9 +73,9 @@ def as_outputs(value, names: tuple[str, ...], function: str) -> Arrays:
     out = {}
     for name, v in zip(names, values):
         try:
-            out[name] = np.asarray(v, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"output {name} is not numeric (got {type(v).__name__})") from None
+            out[name] = as_real(v)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"output {name} is not a real number or array ({e})") from None
     return out
 
 

@@ -122,7 +122,7 @@ def grade_submission(
             job_spec["cases"].append({"function": spec.function, "args": list(args)})
         (job / "job.json").write_text(json.dumps(job_spec))
         shutil.copy(RUNNER, job / "runner.py")
-        shutil.copy(checker.__file__, job / "checker.py")
+        shutil.copy(checker.__file__, job / "hwcheck.py")
         run = sandbox.run(job, "runner.py", limits, sandboxed)
     finally:
         shutil.rmtree(job, ignore_errors=True)
@@ -133,9 +133,10 @@ def grade_submission(
     elif run.returncode not in (0, None):
         result.problems.append(f"the notebook's process ended abnormally (exit status {run.returncode}); "
                                "tests it had not reached count as failed")
-    status = read_status(run.results)
+    status = read_status(run.results, {c["id"] for c in cells})
     for cell_id, err in status["cells"].items():
-        result.problems.append(f"cell {cell_id} failed: {err}")
+        if err is not None:
+            result.problems.append(f"cell {cell_id} failed: {err}")
     for i, (tc, spec, case) in enumerate(chosen):
         call = f"{spec.function}({checker.describe_inputs(spec.arguments(all_inputs[i]))})"
         got = status["cases"].get(i)
@@ -172,9 +173,10 @@ def refused(student: str, assignment: str, notebook_name: str, tests: list[noteb
     return result
 
 
-def read_status(data: bytes) -> dict:
+def read_status(data: bytes, cell_ids: set[str]) -> dict:
     """The runner's status lines: failed cells, and per case an error message or the list of
-    encoded outputs. Anything malformed is ignored (the stream is untrusted)."""
+    encoded outputs. Anything malformed, and any word on a cell the job does not have, is
+    ignored (the stream is untrusted); the first word on a cell or a case counts."""
     cells, cases = {}, {}
     for line in data.splitlines()[:MAX_STATUS_LINES]:
         try:
@@ -183,8 +185,11 @@ def read_status(data: bytes) -> dict:
             continue
         if not isinstance(rec, dict):
             continue
-        if "cell" in rec and rec.get("status") == "error":
-            cells[str(rec["cell"])[:80]] = str(rec.get("error", ""))[:400]
+        if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
+            if rec.get("status") == "error":
+                cells[rec["cell"]] = str(rec.get("error", ""))[:400]
+            else:
+                cells[rec["cell"]] = None
         elif isinstance(rec.get("case"), int) and rec["case"] not in cases:  # the first word on a case counts
             ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
             cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:400]
@@ -203,7 +208,7 @@ def check_outputs(spec: Spec, inputs: dict[str, np.ndarray], encoded: list) -> l
     for name, item in zip(spec.outputs, encoded):
         bound = expected[name].size if expected is not None else PROPERTY_MAX_ELEMENTS
         try:
-            got[name] = checker.decode(item, max_elements=max(bound, 1)).astype(float)
+            got[name] = checker.as_real(checker.decode(item, max_elements=max(bound, 1)))
         except Exception as e:  # a malformed or oversized value counts as a failed call
             return [f"output {name} could not be read ({str(e)[:200]})"]
     try:

@@ -1,7 +1,7 @@
 """Runs one submission's code inside the sandbox and ships only its outputs back.
 
 Executed as a script by the sandbox's Python as ``runner.py <job folder>``; it needs the
-standard library, NumPy, IPython and ``checker.py`` from the job folder (dlcourse itself is
+standard library, NumPy, IPython and ``hwcheck.py`` (the checker) from the job folder (dlcourse itself is
 not visible in there). It reads ``job.json`` and ``inputs/<i>.npz`` from the job folder
 (read-only), runs the student's cells in an IPython shell as Jupyter would (magics, shell
 escapes, ``display``, ``get_ipython()``), then calls each requested function in a forked
@@ -42,15 +42,15 @@ def _short(exc: BaseException) -> str:
 
 
 def _encoded(value) -> list[dict]:
-    from checker import encode  # imported by main() before any fork: compiled once, not per call
+    from hwcheck import as_real, encode  # imported by main() before any fork: compiled once
 
     values = value if isinstance(value, tuple) else (value,)
     out = []
     for i, v in enumerate(values):
-        a = np.asarray(v)
-        if a.dtype.kind not in "biuf":
-            raise TypeError(f"return value {i} is not numeric ({type(v).__name__})")
-        out.append(encode(a))
+        try:
+            out.append(encode(as_real(v)))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"return value {i} is not a real number or array ({e})") from None
     return out
 
 
@@ -199,8 +199,10 @@ def _call(i: int, case: dict, fn, args: dict, results: int, timeout: float) -> N
 
 def main():
     job_dir = sys.argv[1]
+    # hwcheck.py is the grader's checker: it encodes results, and a cell that imports it as the
+    # kit's helper (``from hwcheck import check``) finds it
     sys.path.insert(0, job_dir)
-    import checker  # noqa: F401  (the encoding of results, shared with the grader)
+    import hwcheck  # noqa: F401
     results = int(os.environ.pop("DLCOURSE_RESULTS_FD"))
     with open(os.path.join(job_dir, "job.json")) as fh:
         job = json.load(fh)

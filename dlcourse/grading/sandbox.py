@@ -2,7 +2,7 @@
 modes the grader picks by itself (``mode()``):
 
 - ``root``: each sandbox runs as an unprivileged uid of its own (``setpriv``), so the
-  per-uid process limit is per sandbox;
+  per-uid process limit is per sandbox, inside a user namespace of its own;
 - ``rootless``, for a grader without root (a JupyterHub account, a laptop, a cluster node)
   on a kernel with unprivileged user namespaces: each sandbox gets a user namespace of its
   own, and its process limit is set inside it (``prlimit``), where Linux (5.14 and later)
@@ -14,7 +14,8 @@ job folder read-only at /job, and as the only writable places three size-limited
 the host's disk. Results leave through one file descriptor to a host file, and printed
 output through another, each capped by the file-size limit. No network (a new network
 namespace), its own PID namespace (it cannot see or signal the grader or another sandbox),
-no capabilities and no way to regain them (no-new-privs). Limits: address space, CPU time,
+no capabilities and no way to regain them (no-new-privs, and no nested user namespace), none
+of the grader's environment variables. Limits: address space, CPU time,
 processes, file size, open files, and wall-clock time, after which the whole namespace is
 killed. With neither mode possible the grader refuses to run (``unavailable_reason``).
 """
@@ -26,6 +27,7 @@ import functools
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -34,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 UID_BASE, UID_COUNT = 61000, 512
-LOCK_DIR = Path("/tmp/dlcourse-sandbox-uids")
+LOCK_DIR = Path("/run/dlcourse-sandbox-uids")  # root mode only: a folder no other user can write
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,13 @@ def unavailable_reason() -> str:
 def _uid_lease():
     """A uid no other sandbox on this machine holds right now (a file lock per uid)."""
     LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    info = LOCK_DIR.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        raise RuntimeError(f"{LOCK_DIR}: must be a folder owned by root that no one else can write")
     start = os.getpid() % UID_COUNT
     for k in range(UID_COUNT):
         uid = UID_BASE + (start + k) % UID_COUNT
-        fh = open(LOCK_DIR / str(uid), "w")
+        fh = os.fdopen(os.open(LOCK_DIR / str(uid), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600), "w")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -145,7 +150,9 @@ def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results
     tmpfs = []
     for path in (WORKDIR, "/tmp", "/dev/shm"):
         tmpfs += ["--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", path]
-    cmd = ["bwrap", *([] if uid is not None else ["--unshare-user"]), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    own_userns = [] if uid is not None else ["--unshare-user", "--disable-userns"]
+    cmd = ["bwrap", "--clearenv", *own_userns, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+           "--unshare-cgroup-try",
            "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
            # the tmpfs's first: mounted later they would hide an environment living under /tmp
            *tmpfs]
@@ -157,13 +164,19 @@ def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results
     site = sysconfig.get_paths()["purelib"]
     for hidden in Path(site).glob("*dlcourse*"):  # the reference answers stay outside
         cmd += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
+    # nothing of the grader's environment (tokens, passwords) reaches student code
     cmd += ["--ro-bind", str(job), JOB, "--chdir", WORKDIR, "--setenv", "HOME", WORKDIR,
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "DLCOURSE_RESULTS_FD", str(results_fd), "--"]
     if uid is not None:
+        # then, as that uid, a user namespace of its own in which no further one can be made: a
+        # nested namespace would give its owner the right to mount tmpfs's past every limit
         return cmd + ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-                      "--bounding-set=-all", "--no-new-privs", *argv]
-    # bwrap drops every capability of an unprivileged user's sandbox and sets no-new-privs itself;
+                      "--bounding-set=-all", "--no-new-privs",
+                      "bwrap", "--unshare-user", "--disable-userns", "--dev-bind", "/", "/", "--", *argv]
+    # bwrap drops every capability of an unprivileged user's sandbox, sets no-new-privs, and with
+    # --disable-userns lets it make no nested user namespace;
     # the process limit is set inside the new user namespace, where it counts this sandbox only
     # (set before, it would also cap every process of the grader's user)
     return cmd + ["prlimit", f"--nproc={limits.processes}:{limits.processes}", "--", *argv]

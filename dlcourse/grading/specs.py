@@ -124,10 +124,11 @@ def _polynomial_near_root(r: np.random.Generator, k: int) -> Inputs:
 # hw3: backpropagation, adaptive optimisers, Lipschitz bounds, training
 def _two_branch_inputs(r: np.random.Generator, k: int) -> Inputs:
     n = _shape(r, k)
-    while True:  # a first layer dead on every example gives zero gradients, which no test can tell apart
+    while True:  # each branch must win somewhere, or routing the gradient to both could go unseen
         inputs = {"x": r.standard_normal((n, 4)), "y": r.integers(0, 3, n), "W1": r.standard_normal((2, 4)),
                   "W21": r.standard_normal((3, 2)), "W22": r.standard_normal((3, 2))}
-        if (inputs["x"] @ inputs["W1"].T > 0).any():
+        values, _ = twobranch.forward(inputs["x"], inputs["y"], inputs["W1"], inputs["W21"], inputs["W22"])
+        if (values["l21"] > values["l22"]).any() and (values["l22"] > values["l21"]).any():
             return inputs
 
 
