@@ -129,7 +129,8 @@ CHEATS = {
     # forged results claiming enormous arrays: the grader must refuse them before inflating anything
     "result_bomb": "import json, os\nhuge = {'dtype': '<f8', 'shape': [1 << 40], 'data': 'AAAA' * 1000}\n"
                    "for fd in range(3, 64):\n    for case in range(60):\n        try:\n"
-                   "            os.write(fd, (json.dumps({'case': case, 'status': 'ok', 'outputs': [huge] * (1 + case % 5)})"
+                   "            outputs = [huge] * (1 + case % 5)\n"
+                   "            os.write(fd, (json.dumps({'case': case, 'status': 'ok', 'outputs': outputs})"
                    " + '\\n').encode())\n        except OSError:\n            break",
     "read_other_files": "import glob\nstolen = {p: open(p).read()[:100] for pat in ['../source/*/*', '/work/*/autograder/source/*/*',"
                         " '../../*/*/*.ipynb', '/root/*', '/etc/shadow'] for p in glob.glob(pat)}\n"

@@ -167,7 +167,8 @@ def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results
     # nothing of the grader's environment (tokens, passwords) reaches student code
     cmd += ["--ro-bind", str(job), JOB, "--chdir", WORKDIR, "--setenv", "HOME", WORKDIR,
             "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
+            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1",
+            "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "DLCOURSE_RESULTS_FD", str(results_fd), "--"]
     if uid is not None:
         # then, as that uid, a user namespace of its own in which no further one can be made: a

@@ -271,7 +271,8 @@ SPECS: dict[str, Spec] = {s.grade_id: s for s in [
     # hw3
     Spec("test_two_branch_backward", "two_branch_backward", _two_branch_inputs, _two_branch_backward,
          ("dW1", "dW21", "dW22"), random_cases=3,
-         edge_cases={"the worked example of the syllabus": lambda r: {k: v.copy() for k, v in twobranch.EXAMPLE.items()}},
+         edge_cases={"the worked example of the syllabus":
+                     lambda r: {k: v.copy() for k, v in twobranch.EXAMPLE.items()}},
          references=("dlcourse.twobranch.forward", "dlcourse.twobranch.backward",
                      "dlcourse.tf.twobranch.gradients")),
     Spec("test_adamax_step", "adamax_step",

@@ -259,7 +259,8 @@ def _copy_package(src: Path, dst: Path) -> None:
     instructor = src / INSTRUCTOR_ONLY
 
     def ignore(folder: str, names: list[str]) -> set[str]:
-        return {n for n in names if Path(folder, n) == instructor or n == "__pycache__" or n.endswith((".pyc", ".egg-info"))}
+        return {n for n in names
+                if Path(folder, n) == instructor or n == "__pycache__" or n.endswith((".pyc", ".egg-info"))}
 
     shutil.copytree(src, dst, ignore=ignore)
 
