@@ -8,9 +8,16 @@ reader (formgrader, an export) never aborts the run.
 """
 from __future__ import annotations
 
+import warnings
+
 from sqlalchemy import text
+from sqlalchemy.exc import SAWarning
 
 from nbgrader.api import Gradebook, MissingEntry
+
+# nbgrader 0.9's own queries trip SQLAlchemy 2's autoflush warnings: noise an instructor can do
+# nothing about, so it stays off their terminal
+warnings.filterwarnings("ignore", message=".*autoflush.*", category=SAWarning)
 
 from dlcourse.grading.grader import SubmissionResult
 
