@@ -18,10 +18,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_grader import FAST, make_course
 
 from dlcourse.grading import sample_class, sandbox
 from dlcourse.grading.batch import grade_class, instructor_tests
-from test_grader import FAST, make_course
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "dlcourse-grader"
