@@ -21,3 +21,15 @@ import pytest  # noqa: E402
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+# Fixtures that build or start something real: the site, a browser, a fresh virtual environment,
+# a PostgreSQL server, an unprivileged account. A test that uses one is end to end, so it belongs
+# to the slow tier, whether or not its author remembered the mark.
+END_TO_END_FIXTURES = {"site", "pages", "browser", "plain_python", "postgres_url", "account"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if END_TO_END_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)

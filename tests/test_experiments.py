@@ -1,4 +1,5 @@
-"""Each experiment end to end on CI-sized settings, seeded, asserting its qualitative claim."""
+"""Each experiment end to end on CI-sized settings, seeded, asserting its qualitative claim.
+The ones that train for more than a few seconds are in the slow tier."""
 import numpy as np
 import pytest
 
@@ -12,9 +13,11 @@ def test_lr_sweep_larger_stable_rates_learn_faster(backend):
     assert final[0] < final[1] < final[2]
     assert all(len(h.loss) == len(h.test_accuracy) == 6 for h in res.values())
     fig = lr_sweep.plot(res)
-    assert len(fig.axes) == 3 and all(len(ax.lines) == 3 for ax in fig.axes)
+    assert len(fig.axes) == 3
+    assert all(len(ax.lines) == 3 for ax in fig.axes)
 
 
+@pytest.mark.slow
 def test_optimizer_comparison_reproduces_the_seed_table_in_shape():
     rows = {r.name: r.final_test_accuracy for r in optimizers.run(epochs=6)}
     sgd, adam, big, bn = (rows[n] for n in optimizers.SETTINGS)
@@ -22,9 +25,11 @@ def test_optimizer_comparison_reproduces_the_seed_table_in_shape():
     assert big < 0.3  # the too-large rate fails (chance is 0.1)
     assert bn > sgd
     table = optimizers.table(optimizers.run(epochs=1))
-    assert table.count("\n") == 1 + len(optimizers.SETTINGS) and "gap to best" in table
+    assert table.count("\n") == 1 + len(optimizers.SETTINGS)
+    assert "gap to best" in table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "tf"])
 def test_mnist1d_within_five_points_of_the_paper(backend):
     res = mnist1d.run(backend)
@@ -34,6 +39,7 @@ def test_mnist1d_within_five_points_of_the_paper(backend):
     assert "| CNN | 94% |" in mnist1d.table({backend: res})
 
 
+@pytest.mark.slow
 def test_committee_beats_its_best_member():
     acc = committee.run()
     best_member = max(v for k, v in acc.items() if k.startswith("member"))
@@ -53,7 +59,7 @@ def test_deslant_removes_a_synthetic_slant():
 def test_gradient_noise_follows_the_one_over_b_law():
     res = gradient_noise.run(n_draws=100)
     ratio = res["measured"] / res["law"]
-    assert np.all((0.75 < ratio) & (ratio < 1.33)), ratio
+    assert np.all((ratio > 0.75) & (ratio < 1.33)), ratio
     slope = np.polyfit(np.log(res["batch_size"][:6]), np.log(res["measured"][:6]), 1)[0]
     assert -1.15 < slope < -0.85
     assert len(gradient_noise.plot(res).axes[0].lines) == 3
