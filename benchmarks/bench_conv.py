@@ -41,8 +41,8 @@ def main() -> None:
                 out = tf.nn.conv2d(xt, kt, s, padding) + bt
             return tape.gradient(out, [xt, kt, bt])
 
-        print(row(f"{n}x{h}x{w}x{c} -> {f}, stride {s}", best_time(ours, 10), best_time(lambda: theirs()[0].numpy(), 10),
-                  "<= 3x"))
+        print(row(f"{n}x{h}x{w}x{c} -> {f}, stride {s}", best_time(ours, 10),
+                  best_time(lambda: theirs()[0].numpy(), 10), "<= 3x"))
 
 
 if __name__ == "__main__":

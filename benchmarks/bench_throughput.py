@@ -20,11 +20,14 @@ def main() -> None:
     y = rng.integers(0, 10, BATCH)
     cases = {
         "MLP 784-256-128-10": (rng.standard_normal((BATCH, 784), dtype=np.float32),
-                               lambda: models.mlp([784, 256, 128, 10]), lambda: tf_models.mlp([784, 256, 128, 10])),
+                               lambda: models.mlp([784, 256, 128, 10]),
+                               lambda: tf_models.mlp([784, 256, 128, 10])),
         "CNN 28x28x1, conv 16-32, dense 64": (rng.standard_normal((BATCH, 28, 28, 1), dtype=np.float32),
-                                             lambda: models.cnn((28, 28, 1), 10), lambda: tf_models.cnn((28, 28, 1), 10)),
+                                              lambda: models.cnn((28, 28, 1), 10),
+                                              lambda: tf_models.cnn((28, 28, 1), 10)),
     }
-    print(f"training throughput, batch {BATCH}, float32, Adam\n{'':<36}{'dlcourse':>14}{'TensorFlow':>14}{'ours/TF':>9}")
+    print(f"training throughput, batch {BATCH}, float32, Adam")
+    print(f"{'':<36}{'dlcourse':>14}{'TensorFlow':>14}{'ours/TF':>9}")
     for name, (X, ours, theirs) in cases.items():
         t_ours = best_time(numpy_step(ours().astype(np.float32), optim.Adam(1e-3), X, y), repeat=10)
         t_tf = best_time(tensorflow_step(theirs(), keras.optimizers.Adam(1e-3), X, y), repeat=10)

@@ -5,7 +5,7 @@ with matrix inputs and outputs flattened row-major.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 """Lipschitz constants (syllabus 8): spectral norms, the product bound, and a sampled estimate."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

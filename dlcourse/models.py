@@ -1,7 +1,7 @@
 """Model builders over ``nn.Sequential``, and parameter counting (syllabus 10)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 """Newton's method for roots and for minimisation (syllabus 7)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -10,8 +10,9 @@ from dlcourse.data import DATA_ENV, DatasetError, load_cifar10, load_digits, loa
 
 def write_idx(path, array: np.ndarray, type_code: int = 0x08, compress: bool = False):
     header = bytes([0, 0, type_code, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    payload = header + array.astype(array.dtype.newbyteorder(">") if array.dtype.itemsize > 1 else array.dtype).tobytes()
-    (gzip.open if compress else open)(path, "wb").write(payload)
+    big_endian = array.dtype.newbyteorder(">") if array.dtype.itemsize > 1 else array.dtype
+    with (gzip.open if compress else open)(path, "wb") as fh:  # closed, so gzip writes its trailer
+        fh.write(header + array.astype(big_endian).tobytes())
 
 
 @pytest.fixture
@@ -29,11 +30,15 @@ def mnist_dir(tmp_path, rng):
 
 def test_mnist_round_trip_plain_and_gzipped(mnist_dir):
     X, y = load_mnist(mnist_dir, "train")
-    assert X.shape == (12, 28, 28) and X.dtype == np.uint8 and y.shape == (12,)
+    assert X.shape == (12, 28, 28)
+    assert X.dtype == np.uint8
+    assert y.shape == (12,)
     np.testing.assert_array_equal(X, read_idx(mnist_dir / "train-images-idx3-ubyte"))
     Xt, yt = load_mnist(mnist_dir, "test")
     assert Xt.shape == (5, 28, 28)
-    np.testing.assert_array_equal(yt, np.frombuffer(gzip.open(mnist_dir / "t10k-labels-idx1-ubyte.gz").read()[8:], np.uint8))
+    with gzip.open(mnist_dir / "t10k-labels-idx1-ubyte.gz") as fh:
+        labels = np.frombuffer(fh.read()[8:], np.uint8)
+    np.testing.assert_array_equal(yt, labels)
 
 
 def test_mnist_from_environment_variable(mnist_dir, monkeypatch):
@@ -92,8 +97,10 @@ def cifar_dir(tmp_path, rng):
 
 def test_cifar10_round_trip_is_nhwc(cifar_dir):
     X, y = load_cifar10(cifar_dir, "train")
-    assert X.shape == (20, 32, 32, 3) and y.shape == (20,)
-    raw = pickle.load(open(cifar_dir / "cifar-10-batches-py" / "data_batch_1", "rb"), encoding="bytes")
+    assert X.shape == (20, 32, 32, 3)
+    assert y.shape == (20,)
+    with open(cifar_dir / "cifar-10-batches-py" / "data_batch_1", "rb") as fh:
+        raw = pickle.load(fh, encoding="bytes")
     # pixel (row 5, col 7) of image 0: red at 5*32+7, green 1024 later, blue 2048 later
     np.testing.assert_array_equal(X[0, 5, 7], raw[b"data"][0, [5 * 32 + 7, 1024 + 5 * 32 + 7, 2048 + 5 * 32 + 7]])
     assert load_cifar10(cifar_dir, "test")[0].shape == (4, 32, 32, 3)
@@ -115,6 +122,8 @@ def test_cifar10_corrupt_and_missing_batches(cifar_dir):
 
 def test_digits_split_is_stratified_and_scaled():
     Xtr, ytr, Xte, yte = load_digits()
-    assert Xtr.shape[1] == 64 and len(Xtr) + len(Xte) == 1797
-    assert 0 <= Xtr.min() and Xtr.max() <= 1
+    assert Xtr.shape[1] == 64
+    assert len(Xtr) + len(Xte) == 1797
+    assert Xtr.min() >= 0
+    assert Xtr.max() <= 1
     assert np.abs(np.bincount(ytr) / len(ytr) - np.bincount(yte) / len(yte)).max() < 0.01

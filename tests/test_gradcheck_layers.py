@@ -28,8 +28,8 @@ def check_layer(forward, backward, inputs: dict[str, np.ndarray], rng, wrt_x="x"
 
 
 def test_affine(rng):
-    check_layer(layers.affine_forward, layers.affine_backward,
-                {"x": rng.standard_normal((5, 3, 2)), "w": rng.standard_normal((6, 4)), "b": rng.standard_normal(4)}, rng)
+    inputs = {"x": rng.standard_normal((5, 3, 2)), "w": rng.standard_normal((6, 4)), "b": rng.standard_normal(4)}
+    check_layer(layers.affine_forward, layers.affine_backward, inputs, rng)
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "flatten"])
@@ -76,8 +76,9 @@ def test_batchnorm(training, shape, rng):
     def fwd(x, gamma, beta):
         return layers.batchnorm_forward(x, gamma, beta, dict(running), training)
 
-    check_layer(fwd, layers.batchnorm_backward,
-                {"x": 2 * rng.standard_normal(shape) + 1, "gamma": rng.standard_normal(c), "beta": rng.standard_normal(c)}, rng)
+    inputs = {"x": 2 * rng.standard_normal(shape) + 1, "gamma": rng.standard_normal(c),
+              "beta": rng.standard_normal(c)}
+    check_layer(fwd, layers.batchnorm_backward, inputs, rng)
 
 
 def test_batchnorm_single_example_has_zero_gradient(rng):
@@ -91,8 +92,9 @@ def test_batchnorm_single_example_has_zero_gradient(rng):
 @pytest.mark.parametrize("stride,pad,kernel", [(1, 0, (3, 3)), (1, 1, (3, 3)), (2, 1, (3, 3)), (2, 0, (3, 3)),
                                                ((2, 1), (1, 0), (5, 1)), ((1, 2), (0, 2), (2, 3))])
 def test_conv2d(stride, pad, kernel, rng):
-    check_layer(lambda x, w, b: layers.conv2d_forward(x, w, b, stride, pad), layers.conv2d_backward,
-                {"x": rng.standard_normal((2, 7, 6, 3)), "w": rng.standard_normal((*kernel, 3, 4)), "b": rng.standard_normal(4)}, rng)
+    inputs = {"x": rng.standard_normal((2, 7, 6, 3)), "w": rng.standard_normal((*kernel, 3, 4)),
+              "b": rng.standard_normal(4)}
+    check_layer(lambda x, w, b: layers.conv2d_forward(x, w, b, stride, pad), layers.conv2d_backward, inputs, rng)
 
 
 @pytest.mark.parametrize("pool,stride", [(2, 2), (3, 1), (2, 1), ((2, 1), (2, 1)), ((3, 2), None)])

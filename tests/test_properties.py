@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dlcourse import layers, lipschitz, linesearch, newton, quadratic
+from dlcourse import layers, linesearch, lipschitz, newton, quadratic
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -38,7 +38,8 @@ def test_line_search_bound_is_attained_on_a_one_dimensional_quadratic():
     M, x = 4.0, np.array([1.0])
     res = linesearch.backtracking(lambda v: 0.5 * M * float(v @ v), M * x, x, -M * x, alpha=0.25, beta=0.5, t0=8.0)
     # 8 -> 4 -> 2 -> 1 -> 0.5 -> 0.25: first t with t <= 2 (1 - 0.25) / 4 = 0.375 is 0.25, after 5 halvings
-    assert res.iterations == 5 and res.t == 0.25
+    assert res.iterations == 5
+    assert res.t == 0.25
     assert linesearch.iteration_bound(M * x, -M * x, M, 8.0, 0.5) == 5
 
 

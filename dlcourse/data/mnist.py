@@ -58,7 +58,8 @@ def load_mnist(
     img_path, lab_path = (_find(folder, s) for s in FILES[split])
     images, labels = read_idx(img_path), read_idx(lab_path)
     if images.ndim != 3 or labels.ndim != 1:
-        raise DatasetError(f"{img_path}: expected images (N, H, W) and labels (N,), got {images.shape} and {labels.shape}")
+        raise DatasetError(f"{img_path}: expected images (N, H, W) and labels (N,), "
+                           f"got {images.shape} and {labels.shape}")
     if len(images) != len(labels):
         raise DatasetError(f"{lab_path}: {len(labels)} labels for {len(images)} images in {img_path.name}")
     return images, labels

@@ -7,7 +7,7 @@ descent"``, ``"Newton"``, ``"damped Newton"``) so tests can read the figure back
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from matplotlib.figure import Figure

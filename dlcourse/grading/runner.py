@@ -15,6 +15,7 @@ that raises, loops, calls ``os._exit`` or crashes the interpreter is reported an
 the parent carries on with the next cell. The first process only waits for the last one to
 say it has finished, so no student process ever has it as its parent.
 """
+import contextlib
 import io
 import json
 import os
@@ -146,10 +147,8 @@ def _run_cells(job, shell, results, captured) -> None:
         elif pid == 0:  # the child runs the cell and, if it survives, carries on with the notebook
             os.close(done_r)
             _exec_cell(cell, shell, results, captured)
-            try:
+            with contextlib.suppress(OSError):  # the cell killed its parent: nobody is waiting, carry on
                 os.write(done_w, b"1")
-            except OSError:
-                pass  # the cell killed its parent: nobody is waiting, carry on
             os.close(done_w)
             continue
         else:  # the parent keeps the state from before the cell
