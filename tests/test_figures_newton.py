@@ -20,8 +20,10 @@ def test_each_tangent_runs_from_the_curve_at_x_k_to_zero_at_the_next_iterate():
     assert len(xs) == 4
     for k in range(3):
         (x_k, x_next), (y_k, y_next) = _line(ax, f"tangent {k}").get_data()
-        assert np.isclose(x_k, xs[k]) and np.isclose(y_k, figures.cubic(xs[k]))
-        assert np.isclose(x_next, xs[k + 1]) and y_next == 0.0
+        assert np.isclose(x_k, xs[k])
+        assert np.isclose(y_k, figures.cubic(xs[k]))
+        assert np.isclose(x_next, xs[k + 1])
+        assert y_next == 0.0
         slope = (y_next - y_k) / (x_next - x_k)
         assert np.isclose(slope, figures.cubic_derivative(xs[k]))  # the line is f's tangent at x_k
     grid, values = _line(ax, "f").get_data()
@@ -33,7 +35,9 @@ def test_newton_reaches_the_minimum_in_one_step_while_gradient_descent_zigzags()
     (ax,) = fig.axes
     Q, w0 = figures.ILL_CONDITIONED_Q, figures.QUADRATIC_START
     full = np.column_stack(_line(ax, "Newton").get_data())
-    assert len(full) == 2 and np.allclose(full[0], w0) and np.allclose(full[1], 0.0, atol=1e-12)
+    assert len(full) == 2
+    assert np.allclose(full[0], w0)
+    assert np.allclose(full[1], 0.0, atol=1e-12)
     damped = np.column_stack(_line(ax, "damped Newton").get_data())
     assert np.allclose(damped, [0.5**k * w0 for k in range(len(damped))])  # (1 - eta)^k w0
     gd = np.column_stack(_line(ax, "gradient descent").get_data())
