@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def best_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 3) -> float:
@@ -21,15 +21,15 @@ def row(label: str, ours: float, theirs: float, target: str) -> str:
     return f"{label:<34} {ours * 1e3:9.2f} ms {theirs * 1e3:9.2f} ms {ours / theirs:7.2f}x   target {target}"
 
 
-def numpy_step(model, rule, X, y) -> Callable[[], None]:
-    """A closure doing one dlcourse training step per call, carrying the rule's state."""
+def numpy_step(model, optimizer, X, y) -> Callable[[], None]:
+    """A closure doing one dlcourse training step per call, carrying the optimiser's state."""
     from dlcourse.train import train_step
 
-    state = rule.init(model.parameters())
+    state = optimizer.init(model.parameters())
 
     def step() -> None:
         nonlocal state
-        _, _, state = train_step(model, rule, state, X, y)
+        _, _, state = train_step(model, optimizer, state, X, y)
 
     return step
 

@@ -16,7 +16,9 @@ def sigmoid_unit(w: float, b: float, x: float, t: float, lam: float) -> tuple[fl
     return 0.5 * (y - t) ** 2 + 0.5 * lam * w**2, delta * x + lam * w, delta
 
 
-def sigmoid_unit_step(w: float, b: float, x: float, t: float, lam: float, lr: float) -> tuple[float, float]:
-    """One gradient-descent step on (w, b) with learning rate ``lr``."""
+def sigmoid_unit_step(
+    w: float, b: float, x: float, t: float, lam: float, learning_rate: float
+) -> tuple[float, float]:
+    """One gradient-descent step on (w, b): w -= learning_rate dL/dw, b -= learning_rate dL/db."""
     _, dw, db = sigmoid_unit(w, b, x, t, lam)
-    return w - lr * dw, b - lr * db
+    return w - learning_rate * dw, b - learning_rate * db

@@ -1,12 +1,14 @@
 """Layer objects over the functions of ``layers``, and a Sequential container.
 
 A module holds its parameters and its last cache; ``forward(x, training)`` returns the
-output and ``backward(dout)`` returns ``(dx, grads)``. The container names parameters
-``"<index>.<name>"`` so that one flat dict goes to an optimiser in ``dlcourse.optim``.
+output and ``backward(dout)`` returns ``(dx, grads)``. The container is a module too, so
+containers nest; it names parameters ``"<index>.<name>"`` (``"1.0.w"`` inside a nested one)
+so that one flat dict goes to an optimiser in ``dlcourse.optim``.
 """
 from __future__ import annotations
 
-from typing import Callable
+import textwrap
+from collections.abc import Callable
 
 import numpy as np
 
@@ -32,6 +34,23 @@ class Module:
         """The parameter gradients alone; layers that can skip computing dx override it."""
         return self.backward(dout)[1]
 
+    def parameters(self) -> dict[str, np.ndarray]:
+        return dict(self.params)
+
+    def load_parameters(self, params: dict[str, np.ndarray]) -> None:
+        unknown = set(params) - set(self.params)
+        if unknown:  # a misspelt name would otherwise add a parameter nothing reads
+            raise KeyError(f"{type(self).__name__} has no parameter {sorted(unknown)}")
+        self.params.update(params)
+
+    def num_params(self) -> int:
+        return sum(v.size for v in self.parameters().values())
+
+    def astype(self, dtype) -> Module:
+        """Casts every parameter to ``dtype``; returns self."""
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+        return self
+
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k}{tuple(v.shape)}" for k, v in self.params.items())
         return f"{type(self).__name__}({shapes})"
@@ -43,11 +62,11 @@ class _Functional(Module):
     forward_fn: Callable = staticmethod(lambda x: (x, None))
     backward_fn: Callable = staticmethod(lambda d, c: (d, {}))
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = type(self).forward_fn(x)
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return type(self).backward_fn(dout, self._cache)
 
 
@@ -74,11 +93,11 @@ class Reshape(Module):
         super().__init__()
         self.shape = tuple(shape)
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._cache = x.shape
         return x.reshape(x.shape[0], *self.shape)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return dout.reshape(self._cache), {}
 
 
@@ -87,11 +106,11 @@ class LeakyReLU(Module):
         super().__init__()
         self.alpha = alpha
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = layers.leaky_relu_forward(x, self.alpha)
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return layers.leaky_relu_backward(dout, self._cache)
 
 
@@ -102,14 +121,14 @@ class Dense(Module):
         super().__init__()
         self.params = {"w": init((n_in, n_out), rng), "b": np.zeros(n_out)}
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = layers.affine_forward(x, self.params["w"], self.params["b"])
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return layers.affine_backward(dout, self._cache)
 
-    def backward_params_only(self, dout):
+    def backward_params_only(self, dout: np.ndarray) -> dict[str, np.ndarray]:
         return layers.affine_backward(dout, self._cache, need_dx=False)[1]
 
 
@@ -123,14 +142,14 @@ class Conv2D(Module):
         kh, kw = layers.pair(kernel)
         self.params = {"w": init((kh, kw, c_in, c_out), rng), "b": np.zeros(c_out)}
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = layers.conv2d_forward(x, self.params["w"], self.params["b"], self.stride, self.pad)
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return layers.conv2d_backward(dout, self._cache)
 
-    def backward_params_only(self, dout):
+    def backward_params_only(self, dout: np.ndarray) -> dict[str, np.ndarray]:
         return layers.conv2d_backward(dout, self._cache, need_dx=False)[1]
 
 
@@ -139,11 +158,11 @@ class MaxPool2D(Module):
         super().__init__()
         self.pool, self.stride = pool, stride
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = layers.maxpool2d_forward(x, self.pool, self.stride)
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return layers.maxpool2d_backward(dout, self._cache)
 
 
@@ -152,11 +171,11 @@ class Dropout(Module):
         super().__init__()
         self.rate, self.rng = rate, np.random.default_rng(rng)
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = layers.dropout_forward(x, self.rate, training, self.rng)
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return layers.dropout_backward(dout, self._cache)
 
 
@@ -167,20 +186,28 @@ class BatchNorm(Module):
         self.params = {"gamma": np.ones(n_features), "beta": np.zeros(n_features)}
         self.running = {"mean": np.zeros(n_features), "var": np.ones(n_features)}
 
-    def forward(self, x, training=False):
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         out, self._cache = layers.batchnorm_forward(
             x, self.params["gamma"], self.params["beta"], self.running, training, self.momentum, self.eps
         )
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return layers.batchnorm_backward(dout, self._cache)
 
+    def astype(self, dtype) -> BatchNorm:
+        """Casts the parameters and the running statistics to ``dtype``; returns self."""
+        super().astype(dtype)
+        self.running = {k: v.astype(dtype) for k, v in self.running.items()}
+        return self
 
-class Sequential:
-    """Modules applied in order; parameters flattened to ``{"<i>.<name>": array}``."""
+
+class Sequential(Module):
+    """Modules applied in order; parameters flattened to ``{"<i>.<name>": array}``. A module
+    may itself be a Sequential, whose names then nest: ``"<i>.<j>.<name>"``."""
 
     def __init__(self, modules: list[Module]) -> None:
+        # no Module.__init__: a container holds no parameters of its own, only its modules'
         self.modules = list(modules)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -203,25 +230,27 @@ class Sequential:
             grads.update({f"{i}.{k}": v for k, v in g.items()})
         return dout, grads
 
+    def backward_params_only(self, dout: np.ndarray) -> dict[str, np.ndarray]:
+        return self.backward(dout, need_dx=False)[1]
+
     def parameters(self) -> dict[str, np.ndarray]:
-        return {f"{i}.{k}": v for i, m in enumerate(self.modules) for k, v in m.params.items()}
+        return {f"{i}.{k}": v for i, m in enumerate(self.modules) for k, v in m.parameters().items()}
 
     def load_parameters(self, params: dict[str, np.ndarray]) -> None:
+        """Hands each ``"<i>.<rest>"`` to module i as ``"<rest>"``."""
+        by_module: dict[int, dict[str, np.ndarray]] = {}
         for name, value in params.items():
-            i, k = name.split(".", 1)
-            self.modules[int(i)].params[k] = value
+            i, rest = name.split(".", 1)
+            by_module.setdefault(int(i), {})[rest] = value
+        for i, module_params in by_module.items():
+            self.modules[i].load_parameters(module_params)
 
-    def num_params(self) -> int:
-        return sum(v.size for v in self.parameters().values())
-
-    def astype(self, dtype) -> "Sequential":
+    def astype(self, dtype) -> Sequential:
         """Casts every parameter (and running statistic) to ``dtype``; returns self."""
         for m in self.modules:
-            m.params = {k: v.astype(dtype) for k, v in m.params.items()}
-            if isinstance(m, BatchNorm):
-                m.running = {k: v.astype(dtype) for k, v in m.running.items()}
+            m.astype(dtype)
         return self
 
     def __repr__(self) -> str:
-        body = "\n".join(f"  ({i}) {m!r}" for i, m in enumerate(self.modules))
+        body = "\n".join(textwrap.indent(f"({i}) {m!r}", "  ") for i, m in enumerate(self.modules))
         return f"Sequential(\n{body}\n)  # {self.num_params()} parameters"

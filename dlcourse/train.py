@@ -2,8 +2,8 @@
 an optional tqdm progress bar, and evaluation."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from tqdm import tqdm  # the plain bar: tqdm.auto would need ipywidgets in notebooks
@@ -22,6 +22,11 @@ class History:
     accuracy: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
+
+    def latest(self) -> dict[str, str]:
+        """The last epoch's numbers, formatted for a progress bar."""
+        shown = {"loss": (self.loss, ".4f"), "acc": (self.accuracy, ".3f"), "test_acc": (self.test_accuracy, ".3f")}
+        return {name: format(values[-1], fmt) for name, (values, fmt) in shown.items() if values}
 
 
 def batches(n: int, batch_size: int, rng: np.random.Generator | None) -> list[np.ndarray]:
@@ -44,15 +49,15 @@ def evaluate(
 
 
 def train_step(
-    model: Sequential, rule: optim.UpdateRule, state: optim.OptState, X: np.ndarray, y: np.ndarray,
+    model: Sequential, optimizer: optim.UpdateRule, state: optim.OptState, X: np.ndarray, y: np.ndarray,
     loss_fn: LossFn = losses.softmax_cross_entropy,
 ) -> tuple[float, np.ndarray, optim.OptState]:
-    """One update: forward, loss, backward (no input gradient), the rule's step; the model
-    gets the new parameters. Returns the loss, the scores and the rule's new state."""
+    """One update: forward, loss, backward (no input gradient), the optimiser's step; the model
+    gets the new parameters. Returns the loss, the scores and the optimiser's new state."""
     scores = model.forward(X, training=True)
     loss, dscores = loss_fn(scores, y)
     _, grads = model.backward(dscores, need_dx=False)
-    params, state = rule.step(model.parameters(), grads, state)
+    params, state = optimizer.step(model.parameters(), grads, state)
     model.load_parameters(params)
     return loss, scores, state
 
@@ -61,7 +66,7 @@ def fit(
     model: Sequential,
     X: np.ndarray,
     y: np.ndarray,
-    rule: optim.UpdateRule,
+    optimizer: optim.UpdateRule,
     epochs: int = 10,
     batch_size: int = 64,
     loss_fn: LossFn = losses.softmax_cross_entropy,
@@ -69,18 +74,19 @@ def fit(
     seed: int | None = 0,
     progress: bool = True,
 ) -> History:
-    """Trains ``model`` in place with ``rule`` and returns its history.
+    """Trains ``model`` in place with ``optimizer`` (an update rule of ``dlcourse.optim``) and
+    returns its history; ``dlcourse.tf.train.fit`` is its Keras twin.
 
     ``seed`` fixes the shuffling (None keeps the data order).
     """
     rng = np.random.default_rng(seed) if seed is not None else None
-    state = rule.init(model.parameters())
+    state = optimizer.init(model.parameters())
     hist = History()
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
     for _ in bar:
         ep_loss, ep_correct = 0.0, 0
         for idx in batches(len(X), batch_size, rng):
-            loss, scores, state = train_step(model, rule, state, X[idx], y[idx], loss_fn)
+            loss, scores, state = train_step(model, optimizer, state, X[idx], y[idx], loss_fn)
             ep_loss += loss * len(idx)
             ep_correct += int((scores.argmax(axis=1) == y[idx]).sum())
         hist.loss.append(ep_loss / len(X))
@@ -89,6 +95,5 @@ def fit(
             tl, ta = evaluate(model, *test, loss_fn=loss_fn)
             hist.test_loss.append(tl)
             hist.test_accuracy.append(ta)
-        bar.set_postfix(loss=f"{hist.loss[-1]:.4f}", acc=f"{hist.accuracy[-1]:.3f}",
-                        **({"test_acc": f"{hist.test_accuracy[-1]:.3f}"} if test is not None else {}))
+        bar.set_postfix(hist.latest())
     return hist

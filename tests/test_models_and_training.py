@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dlcourse import initializers, losses, models, optim
+from dlcourse import initializers, losses, models, nn, optim
 from dlcourse.data import load_digits, make_mnist1d
 from dlcourse.gradcheck import numerical_gradient, rel_error
 from dlcourse.train import batches, evaluate, fit
@@ -53,6 +53,60 @@ def test_sequential_names_and_counts_parameters():
     assert f"{model.num_params()} parameters" in repr(model)
 
 
+def nested_mlp(seed: int = 0) -> nn.Sequential:
+    """An MLP 6-5-4-3 whose hidden block (dense, batch norm, tanh) is a Sequential of its own."""
+    rng = np.random.default_rng(seed)
+    block = nn.Sequential([nn.Dense(5, 4, rng=rng), nn.BatchNorm(4), nn.Tanh()])
+    return nn.Sequential([nn.Dense(6, 5, rng=rng), nn.Tanh(), block, nn.Dense(4, 3, rng=rng)])
+
+
+def flat_copy(nested: nn.Sequential) -> nn.Sequential:
+    """The same layers with the same weights in one flat Sequential."""
+    p = nested.parameters()
+    flat = nn.Sequential([nn.Dense(6, 5), nn.Tanh(), nn.Dense(5, 4), nn.BatchNorm(4), nn.Tanh(), nn.Dense(4, 3)])
+    flat.load_parameters({"0.w": p["0.w"], "0.b": p["0.b"], "2.w": p["2.0.w"], "2.b": p["2.0.b"],
+                          "3.gamma": p["2.1.gamma"], "3.beta": p["2.1.beta"], "5.w": p["3.w"], "5.b": p["3.b"]})
+    return flat
+
+
+def test_nested_sequential_names_its_parameters_by_path():
+    model = nested_mlp()
+    assert set(model.parameters()) == {"0.w", "0.b", "2.0.w", "2.0.b", "2.1.gamma", "2.1.beta", "3.w", "3.b"}
+    assert model.num_params() == (6 + 1) * 5 + (5 + 1) * 4 + 2 * 4 + (4 + 1) * 3
+    assert "(2) Sequential(" in repr(model)
+
+
+def test_nested_sequential_backprop_matches_finite_differences(rng):
+    model_gradcheck(nested_mlp(), rng.standard_normal((8, 6)), rng.integers(0, 3, 8), rng)
+
+
+def test_nested_sequential_input_gradient_matches_finite_differences(rng):
+    model = nn.Sequential([nested_mlp(), nn.Sequential([nn.ReLU()])])
+    X, y = rng.standard_normal((4, 6)), rng.integers(0, 3, 4)
+    _, d = losses.softmax_cross_entropy(model.forward(X, training=True), y)
+    dx, _ = model.backward(d)
+    num = numerical_gradient(lambda x: losses.softmax_cross_entropy(model.forward(x, training=True), y)[0], X)
+    assert rel_error(dx, num) < 1e-6
+
+
+def test_loading_a_misspelt_parameter_name_fails():
+    with pytest.raises(KeyError, match="no parameter"):
+        nested_mlp().load_parameters({"2.0.W": np.zeros((5, 4))})
+
+
+@pytest.mark.parametrize("rule", [optim.SGD(0.1, momentum=0.9, nesterov=True), optim.Adam(1e-2), optim.Adamax(1e-2)])
+def test_nested_sequential_trains_like_its_flat_copy(rule, rng):
+    """Same weights, same batches: every optimiser takes the same steps on both containers."""
+    X, y = rng.standard_normal((64, 6)), rng.integers(0, 3, 64)
+    nested = nested_mlp(seed=4)
+    flat = flat_copy(nested)
+    runs = [fit(m, X, y, rule, epochs=3, batch_size=16, seed=1, progress=False) for m in (nested, flat)]
+    np.testing.assert_allclose(runs[0].loss, runs[1].loss, rtol=1e-12)
+    assert runs[0].loss[-1] < runs[0].loss[0]
+    np.testing.assert_allclose(nested.parameters()["2.0.w"], flat.parameters()["2.w"], rtol=1e-12)
+    np.testing.assert_allclose(nested.parameters()["3.w"], flat.parameters()["5.w"], rtol=1e-12)
+
+
 @pytest.mark.parametrize("init", [initializers.zeros, initializers.constant(0.3)])
 def test_symmetric_initialisation_keeps_hidden_units_identical(init, rng):
     """Identical incoming weights get identical gradients, so the units never differentiate."""
@@ -74,7 +128,8 @@ def test_initialiser_variances(init):
 def test_batches_cover_every_example_once():
     rng = np.random.default_rng(0)
     idx = np.concatenate(batches(103, 10, rng))
-    assert sorted(idx) == list(range(103)) and len(batches(103, 10, rng)) == 11
+    assert sorted(idx) == list(range(103))
+    assert len(batches(103, 10, rng)) == 11
 
 
 def test_trainer_is_deterministic_and_records_history():
@@ -82,7 +137,8 @@ def test_trainer_is_deterministic_and_records_history():
     runs = []
     for _ in range(2):
         model = models.mlp([64, 32, 10], seed=1)
-        runs.append(fit(model, Xtr, ytr, optim.SGD(0.1, momentum=0.9), epochs=3, test=(Xte, yte), seed=7, progress=False))
+        hist = fit(model, Xtr, ytr, optim.SGD(0.1, momentum=0.9), epochs=3, test=(Xte, yte), seed=7, progress=False)
+        runs.append(hist)
     assert runs[0] == runs[1]
     assert len(runs[0].loss) == len(runs[0].test_accuracy) == 3
     assert runs[0].loss[-1] < runs[0].loss[0]
@@ -105,7 +161,8 @@ def test_cnn_learns_digits_images():
 
 def test_mnist1d_is_balanced_seeded_and_learnable():
     Xtr, ytr, Xte, yte = make_mnist1d()
-    assert Xtr.shape == (4000, 40) and Xte.shape == (1000, 40)
+    assert Xtr.shape == (4000, 40)
+    assert Xte.shape == (1000, 40)
     assert np.bincount(np.concatenate([ytr, yte])).tolist() == [500] * 10
     np.testing.assert_array_equal(make_mnist1d()[0], Xtr)
     model = models.mlp([40, 100, 100, 10], seed=0)

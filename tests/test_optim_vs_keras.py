@@ -113,7 +113,41 @@ def test_second_moment_is_the_weighted_sum_of_squares():
         params, state = rule.step(params, g, state)
     t = len(grads)
     expected = (1 - 0.95) * sum(0.95 ** (t - i) * grads[i - 1]["w"] ** 2 for i in range(1, t + 1))
-    np.testing.assert_allclose(state.slots["w"][1], expected, rtol=1e-12)
+    np.testing.assert_allclose(state.slots["w"].v, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("rule,fields", [
+    (optim.SGD(momentum=0.5), ("v",)), (optim.RMSprop(), ("v",)), (optim.Adam(), ("m", "v")),
+    (optim.AdamW(), ("m", "v")), (optim.Adamax(), ("m", "u")),
+])
+def test_every_rule_starts_from_named_zero_slots_shaped_like_its_parameter(rule, fields):
+    state = rule.init(initial_params())
+    for name, shape in SHAPES.items():
+        slots = state.slots[name]
+        assert slots._fields == fields
+        for field in fields:
+            np.testing.assert_array_equal(getattr(slots, field), np.zeros(shape))
+
+
+def test_classical_momentum_velocity_is_the_step_taken():
+    rule = optim.SGD(learning_rate=LR, momentum=MOM)
+    params, state = initial_params(), rule.init(initial_params())
+    for g in gradient_stream(steps=5):
+        new, state = rule.step(params, g, state)
+        np.testing.assert_allclose(state.slots["w"].v, new["w"] - params["w"], rtol=1e-12, atol=1e-15)
+        params = new
+
+
+def test_adamax_u_is_the_decayed_maximum_of_abs_g():
+    """Syllabus 6 (4): u_t = max(b2 u_{t-1}, abs(g_t)), from u_0 = 0."""
+    rule = optim.Adamax(beta_2=B2)
+    grads = gradient_stream(steps=30)
+    params, state = initial_params(), rule.init(initial_params())
+    u = np.zeros(SHAPES["w"])
+    for g in grads:
+        params, state = rule.step(params, g, state)
+        u = np.maximum(B2 * u, np.abs(g["w"]))
+    np.testing.assert_array_equal(state.slots["w"].u, u)
 
 
 @pytest.mark.parametrize("ours,theirs", [

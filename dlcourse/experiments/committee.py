@@ -3,7 +3,7 @@ digits so that their errors decorrelate, combined by majority vote, mean or medi
 predicted probabilities. A member sees its own preprocessing at test time too."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy import ndimage
@@ -36,7 +36,7 @@ def deslant(images: np.ndarray) -> np.ndarray:
 def width_normalize(images: np.ndarray, target_std: float = 1.6) -> np.ndarray:
     """Stretches each image horizontally about its centroid so the ink's horizontal spread is the same."""
     out = np.empty_like(images)
-    h, w = images.shape[1:]
+    w = images.shape[2]
     xx = np.arange(w)
     for i, img in enumerate(images):
         col = img.sum(0)

@@ -6,7 +6,7 @@ the 1/B law, corrected for a finite data set.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure

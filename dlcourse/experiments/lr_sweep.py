@@ -2,7 +2,7 @@
 training accuracy, training loss and test accuracy of each run."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
@@ -26,11 +26,11 @@ def run(learning_rates: Sequence[float] = (0.001, 0.01, 0.1), epochs: int = 15, 
         elif backend == "tf":
             from dlcourse.tf import keras
             from dlcourse.tf import models as tf_models
-            from dlcourse.tf.train import train
+            from dlcourse.tf import train as tf_train
 
             keras.utils.set_random_seed(seed)
-            out[lr] = train(tf_models.mlp(SIZES), Xtr, ytr, keras.optimizers.SGD(lr), epochs=epochs, batch_size=32,
-                            test=(Xte, yte), seed=seed)
+            out[lr] = tf_train.fit(tf_models.mlp(SIZES), Xtr, ytr, keras.optimizers.SGD(lr), epochs=epochs,
+                                   batch_size=32, test=(Xte, yte), seed=seed, progress=False)
         else:
             raise ValueError(f"backend must be 'numpy' or 'tf', got {backend!r}")
     return out

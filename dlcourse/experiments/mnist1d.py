@@ -31,14 +31,14 @@ def _run_one(backend: str, name: str, data, epochs: int, seed: int) -> float:
     if backend == "tf":
         from dlcourse.tf import keras
         from dlcourse.tf import models as tf_models
-        from dlcourse.tf.train import train
+        from dlcourse.tf import train as tf_train
 
         keras.utils.set_random_seed(seed)
         model = {"logistic regression": lambda: tf_models.softmax_regression(40, 10),
                  "MLP": lambda: tf_models.mlp([40, 100, 100, 10]),
                  "CNN": lambda: tf_models.cnn1d(40, 10)}[name]()
-        return _score(train(model, Xtr, ytr, keras.optimizers.Adam(1e-2), epochs=epochs, batch_size=100,
-                            test=(Xte, yte), seed=seed))
+        return _score(tf_train.fit(model, Xtr, ytr, keras.optimizers.Adam(1e-2), epochs=epochs, batch_size=100,
+                                   test=(Xte, yte), seed=seed, progress=False))
     raise ValueError(f"backend must be 'numpy' or 'tf', got {backend!r}")
 
 

@@ -30,7 +30,7 @@ class Row:
 def run(epochs: int = 8, seed: int = 0) -> list[Row]:
     from dlcourse.tf import keras
     from dlcourse.tf import models as tf_models
-    from dlcourse.tf.train import train
+    from dlcourse.tf import train as tf_train
 
     Xtr, ytr, Xte, yte = load_digits(images=True, seed=seed)
     rows = []
@@ -38,8 +38,9 @@ def run(epochs: int = 8, seed: int = 0) -> list[Row]:
         keras.utils.set_random_seed(seed)
         model = tf_models.cnn((8, 8, 1), 10, batchnorm=regularised, dropout=0.3 if regularised else 0.0)
         optimizer = getattr(keras.optimizers, opt)(learning_rate=lr)
-        rows.append(Row(name, train(model, Xtr, ytr, optimizer, epochs=epochs, batch_size=32, test=(Xte, yte),
-                                    seed=seed)))
+        history = tf_train.fit(model, Xtr, ytr, optimizer, epochs=epochs, batch_size=32, test=(Xte, yte), seed=seed,
+                               progress=False)
+        rows.append(Row(name, history))
     return rows
 
 

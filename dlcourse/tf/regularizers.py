@@ -12,16 +12,17 @@ from dlcourse.tf import tf  # noqa: F401
 
 
 class L2(keras.regularizers.Regularizer):
-    """R(W) = l2 * sum W^2 (Keras's convention: no factor 1/2), so dR/dW = 2 l2 W."""
+    """R(W) = lam * sum W^2 (Keras's convention: no factor 1/2), so dR/dW = 2 lam W; the twin
+    of ``dlcourse.regularizers.l2`` (Keras's own L2 calls ``lam`` ``l2``)."""
 
-    def __init__(self, l2: float = 0.01):
-        self.l2 = float(l2)
+    def __init__(self, lam: float = 0.01):
+        self.lam = float(lam)
 
     def __call__(self, w):
-        return self.l2 * ops.sum(ops.square(w))
+        return self.lam * ops.sum(ops.square(w))
 
     def get_config(self):
-        return {"l2": self.l2}
+        return {"lam": self.lam}
 
 
 class QuadraticForm(keras.regularizers.Regularizer):

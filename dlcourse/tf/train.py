@@ -1,5 +1,6 @@
-"""Training helper for Keras models: a GradientTape loop (the one the course teaches) that
-returns a ``dlcourse.train.History``, so NumPy and TensorFlow runs are drawn by the same code.
+"""Training helper for Keras models: ``fit``, the Keras twin of ``dlcourse.train.fit`` (same
+arguments, same ``History``), as a GradientTape loop (the one the course teaches), so NumPy
+and TensorFlow runs are drawn by the same code.
 
 Batches come from ``dlcourse.train.batches`` with the same seed as the NumPy trainer, so the
 two see the data in the same order.
@@ -7,12 +8,13 @@ two see the data in the same order.
 from __future__ import annotations
 
 import numpy as np
+from tqdm import tqdm  # the plain bar, as dlcourse.train
 
 from dlcourse.tf import keras, tf
 from dlcourse.train import History, batches
 
 
-def train(
+def fit(
     model: keras.Model,
     X: np.ndarray,
     y: np.ndarray,
@@ -21,6 +23,7 @@ def train(
     batch_size: int = 64,
     test: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
+    progress: bool = True,
 ) -> History:
     """Trains ``model`` (logits out) on sparse softmax cross-entropy plus its regularisation
     losses; per epoch records the training loss and accuracy (means over the epoch's batches)
@@ -47,7 +50,8 @@ def train(
     X = np.asarray(X, dtype=dtype)
     rng = np.random.default_rng(seed)
     hist = History()
-    for _ in range(epochs):
+    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
+    for _ in bar:
         total_loss, correct = 0.0, 0
         for idx in batches(len(X), batch_size, rng):
             loss, c = step(X[idx], y[idx])
@@ -59,4 +63,5 @@ def train(
             tl, ta = evaluate(np.asarray(test[0], dtype=dtype), test[1])
             hist.test_loss.append(float(tl))
             hist.test_accuracy.append(float(ta))
+        bar.set_postfix(hist.latest())
     return hist
