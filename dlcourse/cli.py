@@ -1,5 +1,6 @@
 """The ``dlcourse`` command: ``train-digits`` (the reference MLP on digits), and for
-instructors ``release`` (the student version of an assignment and its check kit), ``grade``
+instructors ``release`` (the student version of an assignment and its check kit), ``site-kits``
+(the same kits for the course site, without touching the course), ``grade``
 (a whole class, sandboxed, on Dask), ``check`` (a notebook's visible tests, as the grader
 runs them) and ``sample-class``."""
 from __future__ import annotations
@@ -42,8 +43,19 @@ def release(args: argparse.Namespace) -> int:
     from dlcourse.grading.kit import release as release_assignment
 
     for assignment in args.assignments:
-        target = release_assignment(args.course, assignment, db_url=args.db)
+        target, changes = release_assignment(args.course, assignment, db_url=args.db)
+        for change in changes:
+            print(f"updated from the declarations: {change}")
         print(f"released {assignment}: {args.course}/release/{assignment}/ and {target}")
+    return 0
+
+
+def site_kits(args: argparse.Namespace) -> int:
+    """The homework zips the course site offers, made without touching the course."""
+    from dlcourse.grading.kit import site_kit
+
+    for assignment in args.assignments:
+        print(f"kit for the site: {site_kit(args.course, assignment, args.out / f'{assignment}.zip')}")
     return 0
 
 
@@ -51,7 +63,7 @@ def check_notebook(args: argparse.Namespace) -> int:
     """Runs a notebook's visible tests the way the grader does (same cases, same messages)."""
     from dlcourse.grading import notebook, sandbox
     from dlcourse.grading.grader import grade_submission
-    from dlcourse.grading.specs import SPECS
+    from dlcourse.grading.exercises import SPECS
 
     try:
         nb = notebook.read(args.notebook)
@@ -112,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
     r.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: nbgrader_config.py's)")
     r.set_defaults(func=release)
+
+    k = sub.add_parser("site-kits", help="the homework zips for the course site, without touching the course")
+    k.add_argument("assignments", nargs="+")
+    k.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    k.add_argument("--out", type=Path, default=Path("_build/kits"), help="where the zips go")
+    k.set_defaults(func=site_kits)
 
     c = sub.add_parser("check", help="run a notebook's visible tests like the grader does")
     c.add_argument("notebook", type=Path)

@@ -2,7 +2,7 @@
 # Builds the course site into _build/html, warnings as errors; notebooks run through
 # jupyter-cache, so an unchanged chapter is not executed again.
 #   --instructor   the instructor edition instead, into _build/instructor/_build/html: the same
-#                  site, with the homework notebooks' solutions and hidden tests. Never publish it.
+#                  site, with the homework notebooks' solutions. Never publish it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,6 +13,8 @@ if [ "${1:-}" = "--instructor" ]; then
   export DLCOURSE_BOOK_EDITION=instructor
   out=(--path-output _build/instructor)
 fi
-# the student site offers the student versions of the homework, generated from the instructor's notebooks
-bash scripts/release_assignments.sh
+# the student site offers each homework's kit, made from the instructor's notebooks in a scratch
+# copy: building the site never writes to the course, its gradebook or its release folder
+mapfile -t assignments < <(find autograder/source -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+.venv/bin/dlcourse site-kits "${assignments[@]}" --course autograder --out _build/kits
 exec .venv/bin/jupyter-book build . -W -n --keep-going "${out[@]}" "$@"

@@ -19,16 +19,36 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
-
 from book_site import ARTIFACTS, EXTERNAL, ROOT, Server, build_book, chrome, toc_pages
 
 COVERAGE = yaml.safe_load((ROOT / "book" / "coverage.yml").read_text())["questions"]
 SYLLABUS = ROOT.parent / "shared" / "course" / "syllabus.md"
 
 
+def course_state() -> dict[str, str]:
+    """Every file of the course folder (gradebook, release, submissions, sources) by content hash."""
+    import hashlib
+
+    course = ROOT / "autograder"
+    return {str(p.relative_to(course)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(course.rglob("*")) if p.is_file()}
+
+
+COURSE_AROUND_THE_BUILD: dict[str, dict[str, str]] = {}
+
+
 @pytest.fixture(scope="module")
 def site() -> Path:
-    return build_book()
+    COURSE_AROUND_THE_BUILD["before"] = course_state()
+    built = build_book()
+    COURSE_AROUND_THE_BUILD["after"] = course_state()
+    return built
+
+
+def test_building_the_site_never_touches_grading_state(site):
+    before, after = COURSE_AROUND_THE_BUILD["before"], COURSE_AROUND_THE_BUILD["after"]
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the site build changed the course folder: {changed[:10]}"
 
 
 class Anchors(HTMLParser):
@@ -66,27 +86,24 @@ def test_coverage_map_covers_every_section_with_unique_ids():
     for s in sections:  # numbered 1..k within each section, none skipped
         nums = sorted(int(i.split(".")[1]) for i in ids if int(i.split(".")[0]) == s)
         assert nums == list(range(1, len(nums) + 1)), f"section {s}: {nums}"
-    for q in COVERAGE:
-        assert q["exercise"] in ("manual", "pending") or "::" in q["exercise"], q
     if SYLLABUS.exists():  # the course's syllabus, where this checkout has it beside it
-        headings = re.findall(r"^## (\d+)\. ", SYLLABUS.read_text(), re.M)
+        headings = re.findall(r"^## (\d+)\. ", SYLLABUS.read_text(), re.MULTILINE)
         assert {int(h) for h in headings} == sections
 
 
-def test_every_named_exercise_test_exists_in_the_instructors_notebook():
-    import nbformat
+def test_every_declared_question_is_on_the_map_and_every_notebook_matches_its_declarations():
+    from dlcourse.grading import cells
+    from dlcourse.grading.exercises import ASSIGNMENTS, graded_questions
 
-    from dlcourse.grading.specs import SPECS
-
-    named = [q for q in COVERAGE if "::" in q["exercise"]]
-    assert named
-    for q in named:
-        assignment, grade_id = q["exercise"].split("::")
-        ids = {c.metadata.get("nbgrader", {}).get("grade_id"): c.metadata.get("nbgrader", {})
-               for nb in (ROOT / "autograder" / "source" / assignment).glob("*.ipynb")
-               for c in nbformat.read(nb, 4).cells}
-        assert grade_id in ids and ids[grade_id].get("grade"), f"question {q['id']}: no graded cell {grade_id}"
-        assert grade_id in SPECS or ids[grade_id].get("solution"), f"question {q['id']}: {grade_id} has no spec"
+    on_the_map = {q["id"] for q in COVERAGE}
+    declared = set(graded_questions())
+    assert declared, "no exercise names a question"
+    assert declared <= on_the_map, f"declared questions missing from book/coverage.yml: {declared - on_the_map}"
+    on_disk = sorted(p.name for p in (ROOT / "autograder" / "source").iterdir() if p.is_dir())
+    assert sorted(ASSIGNMENTS) == on_disk, "one declaration module per assignment folder"
+    for assignment in ASSIGNMENTS:
+        # the committed notebook is what `dlcourse release` would make of it
+        assert cells.sync_assignment(ROOT / "autograder", assignment, write=False) == [], assignment
 
 
 @pytest.mark.parametrize("column", ["theory", "lab"])
@@ -126,7 +143,7 @@ def _solution_lines(assignment: str) -> list[str]:
     lines = []
     for nb in (ROOT / "autograder" / "source" / assignment).glob("*.ipynb"):
         for c in nbformat.read(nb, 4).cells:
-            for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", c.source, re.S):
+            for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", c.source, re.DOTALL):
                 lines += [line.strip() for line in block.splitlines() if len(line.strip()) > 20]
     return lines
 
@@ -271,7 +288,8 @@ def test_the_instructor_edition_offers_the_solutions_and_says_so(site):
     instructor = build_book(instructor=True)
     for assignment in ASSIGNMENTS:
         books = list((instructor / "_downloads").rglob(f"{assignment}.ipynb"))
-        assert len(books) == 1 and "### BEGIN SOLUTION" in books[0].read_text(), assignment
+        assert len(books) == 1, (assignment, books)
+        assert "### BEGIN SOLUTION" in books[0].read_text(), assignment
     assert "Instructor edition" in (instructor / "book" / "exercises" / "index.html").read_text()
     assert "Instructor edition" not in (site / "book" / "exercises" / "index.html").read_text()
 
@@ -279,13 +297,18 @@ def test_the_instructor_edition_offers_the_solutions_and_says_so(site):
 def test_each_chapter_links_the_homework_that_grades_it(site):
     import nbformat
 
-    by_hand = {(a, c.metadata["nbgrader"]["grade_id"]) for a in ASSIGNMENTS
+    from dlcourse.grading.exercises import graded_questions
+    from dlcourse.grading.notebook import nbgrader_metadata
+
+    # what the notebooks themselves say is graded by hand: a cell both graded and a solution
+    by_hand = {(a, m["grade_id"]) for a in ASSIGNMENTS
                for nb in (ROOT / "autograder" / "source" / a).glob("*.ipynb") for c in nbformat.read(nb, 4).cells
-               if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")}
+               if (m := nbgrader_metadata(c)).get("grade") and m.get("solution")}
     graded: dict[str, set[str]] = {}
+    questions = graded_questions()
     for q in COVERAGE:
-        if "::" in q["exercise"]:
-            graded.setdefault(q["theory"].split("#")[0], set()).add(q["exercise"])
+        for assignment, exercise in questions.get(q["id"], []):
+            graded.setdefault(q["theory"].split("#")[0], set()).add(f"{assignment}::{exercise.grade_id}")
     theory_pages = {q["theory"].split("#")[0] for q in COVERAGE}
     assert set(graded) == theory_pages  # every chapter has homework
     assert by_hand & {tuple(e.split("::")) for es in graded.values() for e in es}  # some proofs are listed
@@ -353,7 +376,7 @@ def _reference_lines(qualname: str, graded: set[str]) -> list[str]:
 
 
 def test_no_page_of_the_student_site_shows_a_reference_implementation(site):
-    from dlcourse.grading.specs import SPECS
+    from dlcourse.grading.exercises import SPECS
 
     references = sorted({r for spec in SPECS.values() for r in spec.references})
     assert references, "no spec names its references"
@@ -374,7 +397,7 @@ def test_no_page_loads_or_links_anything_from_another_host(site):
         text = html.read_text(errors="replace")
         offenders += [(html.relative_to(site), m) for m in EXTERNAL.findall(text)]
         # nor an inline script that holds an address to fetch later (sphinx-thebe's CDN URL did)
-        for script in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, re.S):
+        for script in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, re.DOTALL):
             offenders += [(html.relative_to(site), u) for u in re.findall(r"https?://[^\s\"']+", script)]
     assert not offenders, offenders[:10]
 
@@ -391,16 +414,16 @@ def test_every_internal_link_resolves(site, pages):
     for html, parsed in pages.items():
         if "_static" in html.parts or html.name in ("genindex.html", "search.html"):
             continue
-        for tag, link in parsed.links:
+        for _, link in parsed.links:
             url = urlparse(link)
             if url.scheme or url.netloc or link.startswith(("mailto:", "javascript:", "data:")):
                 continue
             target = (html.parent / unquote(url.path)).resolve() if url.path else html
             if target.is_dir():
                 target = target / "index.html"
-            if not target.exists():
-                broken.append((str(html.relative_to(site)), link))
-            elif url.fragment and target.suffix == ".html" and target in pages and url.fragment not in pages[target].ids:
+            missing_anchor = (url.fragment and target.suffix == ".html" and target in pages
+                              and url.fragment not in pages[target].ids)
+            if not target.exists() or missing_anchor:
                 broken.append((str(html.relative_to(site)), link))
     assert not broken, broken[:20]
 

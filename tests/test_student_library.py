@@ -21,7 +21,7 @@ import pytest
 
 from dlcourse.grading import kit
 from dlcourse.grading.course import open_assignments
-from dlcourse.grading.specs import SPECS
+from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.student_library import Reference, build, stub_package
 
 REPO = Path(__file__).resolve().parents[1]
@@ -223,7 +223,7 @@ def _withheld() -> dict[str, list[str]]:
     """Reference name -> the open assignments grading it, straight from the grading modules."""
     out: dict[str, list[str]] = {}
     for assignment in open_assignments(COURSE):
-        for grade_id in kit.test_ids(COURSE, assignment):
+        for grade_id in kit.test_ids(assignment):
             for name in SPECS[grade_id].references:
                 out.setdefault(name, []).append(assignment)
     return out

@@ -1,11 +1,13 @@
 """Sphinx directives over ``book/coverage.yml``: ``coverage-table`` renders every homework
 question of the syllabus with the page that teaches it, the lab cell that checks it in
-numbers and the exercise test that grades it; ``chapter-exercises``, on a theory page, lists
+numbers and the homework exercise that grades it (from the exercises' declarations in
+``dlcourse/grading/exercises/``, never typed into the map); ``chapter-exercises``, on a theory page, lists
 the homework cells that grade that page's questions; ``homework-table`` lists every homework
 with the chapters it grades.
 
 Both link the homework to download. The student edition offers the kit that
-``dlcourse release`` zips into ``autograder/downloads/<a>.zip``: the student notebook,
+``dlcourse site-kits`` zips into ``_build/kits/<a>.zip`` (the same as ``dlcourse release``
+gives the course, made without touching it): the student notebook,
 ``hwcheck.py`` and ``<a>_cases.json``, so that a student who unzips it can run the notebook's
 test cells with nothing but NumPy. The instructor edition (``DLCOURSE_BOOK_EDITION=instructor``)
 links the source notebook with the solutions instead."""
@@ -20,9 +22,13 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
+from dlcourse.grading.exercise import Written
+from dlcourse.grading.exercises import graded_questions
+
 ROOT = Path(__file__).resolve().parents[2]
 COVERAGE = ROOT / "book" / "coverage.yml"
 SOURCE = ROOT / "autograder" / "source"
+EXERCISES = ROOT / "dlcourse" / "grading" / "exercises"
 
 
 def load_coverage(path: Path = COVERAGE) -> list[dict]:
@@ -40,7 +46,7 @@ def notebook_download(assignment: str) -> str:
         source = f"/autograder/source/{assignment}/{assignment}.ipynb"
         return f"{{download}}`{assignment}.ipynb <{source}>`"
     # the notebook alone could not check anything: its test cells import hwcheck and read the cases
-    return f"{{download}}`{assignment}.zip </autograder/downloads/{assignment}.zip>`"
+    return f"{{download}}`{assignment}.zip </_build/kits/{assignment}.zip>`"
 
 
 def _cells(assignment: str) -> list[dict]:
@@ -56,16 +62,19 @@ def _title(assignment: str) -> str:
     return assignment
 
 
-def _graded_by_hand(assignment: str, grade_id: str) -> bool:
-    """nbgrader's manually graded answer: a cell that is both graded and a solution."""
-    return any((m := cell["metadata"].get("nbgrader", {})).get("grade_id") == grade_id
-               and m.get("grade") and m.get("solution") for cell in _cells(assignment))
+NOT_ASSIGNED = "not assigned yet"
+
+
+def exercise_names(question_id: str) -> str:
+    """The homework cells grading a question, as ``hw1::test_adam_step``, for the map's column."""
+    graded = graded_questions().get(question_id, [])
+    return ", ".join(f"{a}::{e.grade_id}" for a, e in graded) or NOT_ASSIGNED
 
 
 class _MarkdownDirective(SphinxDirective):
     def _parse(self, lines: list[str], into: nodes.Element) -> nodes.Element:
         # a page is rebuilt when the map, a notebook or this extension (which writes its links) changes
-        for dep in [COVERAGE, *SOURCE.glob("*/*.ipynb"), Path(__file__)]:
+        for dep in [COVERAGE, *SOURCE.glob("*/*.ipynb"), *EXERCISES.glob("*.py"), Path(__file__)]:
             self.env.note_dependency(str(dep))
         self.state.nested_parse(StringList(lines, source=str(COVERAGE)), self.content_offset, into)
         return into
@@ -73,7 +82,8 @@ class _MarkdownDirective(SphinxDirective):
 
 class CoverageTable(SphinxDirective):
     def run(self):
-        self.env.note_dependency(str(COVERAGE))
+        for dep in [COVERAGE, *EXERCISES.glob("*.py")]:
+            self.env.note_dependency(str(dep))
         table = nodes.table(classes=["coverage-table"])
         group = nodes.tgroup(cols=5)
         table += group
@@ -85,7 +95,7 @@ class CoverageTable(SphinxDirective):
         head += self._row(["#", "question", "theory", "lab check", "exercise"])
         for q in load_coverage():
             body += self._row([q["id"], f"{q['question']} ({q['source']})", self._ref(q["theory"]),
-                               self._ref(q["lab"]), q["exercise"]])
+                               self._ref(q["lab"]), exercise_names(q["id"])])
         return [table]
 
     def _ref(self, target: str) -> nodes.Node:
@@ -111,12 +121,14 @@ class ChapterExercises(_MarkdownDirective):
 
     def run(self):
         lines = []
+        graded = graded_questions()
         for q in load_coverage():
-            if q["theory"].split("#")[0] != self.env.docname or "::" not in q["exercise"]:
+            if q["theory"].split("#")[0] != self.env.docname:
                 continue
-            assignment, cell = q["exercise"].split("::")
-            how = "graded by hand" if _graded_by_hand(assignment, cell) else "autograded"
-            lines.append(f"- Question {q['id']}, {q['question']}: `{cell}` ({how}) in {notebook_download(assignment)}")
+            for assignment, exercise in graded.get(q["id"], []):
+                how = "graded by hand" if isinstance(exercise, Written) else "autograded"
+                lines.append(f"- Question {q['id']}, {q['question']}: `{exercise.grade_id}` ({how}) in "
+                             f"{notebook_download(assignment)}")
         if not lines:
             return []
         note = nodes.admonition(classes=["chapter-exercises", "tip"])
@@ -128,13 +140,11 @@ class HomeworkTable(_MarkdownDirective):
     """Every homework of autograder/source, the chapters whose questions it grades, its download."""
 
     def run(self):
-        chapters: dict[str, list[str]] = {}
+        chapters: dict[str, set[str]] = {}
+        graded = graded_questions()
         for q in load_coverage():
-            if "::" in q["exercise"]:
-                doc = q["theory"].split("#")[0]
-                docs = chapters.setdefault(q["exercise"].split("::")[0], [])
-                if doc not in docs:
-                    docs.append(doc)
+            for assignment, _ in graded.get(q["id"], []):
+                chapters.setdefault(assignment, set()).add(q["theory"].split("#")[0])
         lines = ["| homework | chapters it grades | download |", "|---|---|---|"]
         for assignment in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):
             links = ", ".join(f"{{doc}}`/{d}`" for d in sorted(chapters.get(assignment, [])))

@@ -5,9 +5,9 @@ process is the only writer, to the nbgrader gradebook, as results arrive.
 Course layout (nbgrader's): ``source/<assignment>/<nb>.ipynb`` (the instructor's copy, with
 the tests) and ``submitted/<student>/<assignment>/<nb>.ipynb``. Submitted files are opened
 without following links (``notebook.read_submitted``); a worker that dies while grading costs
-that one submission, recorded as failed with its reason, never the class. Every result is also kept
-as JSON under ``dlcourse-results/<assignment>/``; feedback, the CSV and the summary are
-written from those under ``reports/<assignment>/``.
+that one submission, recorded as failed with its reason, never the class. The gradebook is the
+one store of results (``gradebook.GradeWriter``); feedback, the CSV and the summary under
+``reports/<assignment>/`` are written from it.
 """
 from __future__ import annotations
 
@@ -18,21 +18,22 @@ from pathlib import Path
 import dask
 from tqdm import tqdm
 
-from dlcourse.grading import notebook, sandbox
+from dlcourse.grading import cells, notebook, sandbox
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.course import assignment_settings
-from dlcourse.grading.grader import SubmissionResult, grade_submission, refused
 from dlcourse.grading.gradebook import GradeWriter
+from dlcourse.grading.grader import SubmissionResult, grade_submission, refused
 from dlcourse.grading.report import write_reports
 
 
 def instructor_tests(course: Path, assignment: str) -> dict[str, list[notebook.TestCell]]:
     """notebook file name -> its autograded test cells, from the instructor's source copy."""
     folder = course / "source" / assignment
-    books = sorted(folder.glob("*.ipynb"))
-    if not books:
-        raise FileNotFoundError(f"{folder}: no source notebook for assignment {assignment!r}")
-    return {p.name: notebook.test_cells(notebook.read(p)) for p in books}
+    stale = cells.sync_assignment(course, assignment, write=False)
+    if stale:  # grading from a notebook the declarations have moved past would score the wrong tests
+        raise RuntimeError(f"{folder} differs from dlcourse/grading/exercises/{assignment}.py ({stale[0]}); "
+                           f"run `dlcourse release {assignment}` first")
+    return {p.name: notebook.test_cells(notebook.read(p)) for p in sorted(folder.glob("*.ipynb"))}
 
 
 def submissions(course: Path, assignment: str, books: list[str]) -> list[tuple[str, str]]:
@@ -56,14 +57,6 @@ def _read(course: Path, student: str, assignment: str, name: str) -> tuple[bytes
         return notebook.read_submitted(course / "submitted", (student, assignment, name)), None
     except notebook.SubmissionError as e:
         return None, str(e)
-
-
-def _store(result: SubmissionResult, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{result.student}__{result.notebook}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(result.to_json())
-    os.replace(tmp, path)  # atomic: a killed run never leaves half a file
 
 
 def _cluster(workers: int | None):
@@ -93,7 +86,7 @@ def grade_class(
     limits: sandbox.Limits = sandbox.Limits(), regrade: frozenset[str] = frozenset(),
 ) -> list[SubmissionResult]:
     """Grades every submission not yet graded in its current version (and those of the
-    students in ``regrade``); returns all results."""
+    students in ``regrade``), writes the reports, and returns every result in the gradebook."""
     from dask.distributed import Client, KilledWorker, as_completed
 
     course = Path(course).resolve()
@@ -102,21 +95,16 @@ def grade_class(
                            "Only for code you trust: --no-sandbox runs it unconfined")
     tests = instructor_tests(course, assignment)
     secret = load_secret(course, create=True)
-    results_dir = course / "dlcourse-results" / assignment
     writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
     done = writer.graded(assignment)
-    todo, results = [], []
+    todo = []
     for student, name in submissions(course, assignment, list(tests)):
         data, reason = _read(course, student, assignment, name)
         digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
-        stored = results_dir / f"{student}__{name}.json"
-        if student not in regrade and done.get((student, name.removesuffix(".ipynb"))) == digest and stored.exists():
-            results.append(SubmissionResult.from_json(stored.read_text()))
-        elif reason is not None:
-            todo_result = refused(student, assignment, name, tests[name], reason)
-            _store(todo_result, results_dir)
-            writer.write(todo_result)
-            results.append(todo_result)
+        if student not in regrade and done.get((student, name.removesuffix(".ipynb"))) == digest:
+            continue  # graded in this very version: its result is in the gradebook
+        if reason is not None:
+            writer.write(refused(student, assignment, name, tests[name], reason))
         else:
             todo.append((student, name, data))
     if todo:
@@ -147,15 +135,16 @@ def grade_class(
                 except Exception as e:  # a fault of the grader's on one notebook must not stop the class
                     result = refused(student, assignment, name, tests[name], GRADER_FAILED.format(
                         error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
-                _store(result, results_dir)
                 writer.write(result)
-                results.append(result)
                 bar.update()
             bar.close()
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-    writer.close()
-    write_reports(results, course / "reports" / assignment, assignment_settings(course, assignment).reveal_hidden)
-    return results
+    try:
+        write_reports(writer.results(assignment), course / "reports" / assignment,
+                      assignment_settings(course, assignment).reveal_hidden)
+        return list(writer.results(assignment))
+    finally:
+        writer.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcourse.grading.specs import Inputs, Spec
+from dlcourse.grading.exercise import Inputs, Spec
 
 SECRET_ENV = "DLCOURSE_SECRET_FILE"
 DEFAULT_SECRET = Path("~/.config/dlcourse/secret")

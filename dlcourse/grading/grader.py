@@ -20,7 +20,8 @@ import numpy as np
 
 from dlcourse.grading import cases as casemod
 from dlcourse.grading import checker, notebook, sandbox
-from dlcourse.grading.specs import SPECS, Spec
+from dlcourse.grading.exercise import Spec
+from dlcourse.grading.exercises import SPECS
 
 RUNNER = Path(__file__).with_name("runner.py")
 MAX_STATUS_LINES = 10_000
@@ -72,7 +73,7 @@ class SubmissionResult:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str) -> "SubmissionResult":
+    def from_json(cls, text: str) -> SubmissionResult:
         d = json.loads(text)
         d["tests"] = [TestReport(**{**t, "cases": [CaseReport(**c) for c in t["cases"]]}) for t in d["tests"]]
         return cls(**d)
@@ -159,7 +160,7 @@ def _unscored(student: str, assignment: str, notebook_name: str, tests: list[not
     """A result with every test at zero and no case run yet."""
     unknown = [tc.grade_id for tc in tests if tc.grade_id not in SPECS]
     if unknown:  # an instructor's mistake, not a student's: stop loudly
-        raise KeyError(f"test cells without a spec in dlcourse.grading.specs: {unknown}")
+        raise KeyError(f"test cells declared in no exercise of dlcourse/grading/exercises: {unknown}")
     result = SubmissionResult(student, assignment, notebook_name, digest)
     result.tests = [TestReport(tc.grade_id, SPECS[tc.grade_id].function, tc.points, 0.0) for tc in tests]
     return result

@@ -6,9 +6,11 @@
 - ``<a>_cases.json``: each test's visible cases, their inputs and the outputs the reference
   gave for them, and the test's tolerances.
 
-then runs ``nbgrader generate_assignment``, which copies both into ``release/<a>/`` next to
-the student notebook (and stock ``nbgrader autograde`` copies them from ``source/``), and zips
-that folder into ``downloads/<a>.zip``, the file the site offers. Nothing in the kit holds a
+after making the notebook's grade cells from the exercise declarations (``cells.sync``); then
+it runs ``nbgrader generate_assignment``, which copies both into ``release/<a>/`` next to the
+student notebook (and stock ``nbgrader autograde`` copies them from ``source/``), and zips that
+folder into ``downloads/<a>.zip``. ``site_kit`` makes the same zip for the course site in a
+scratch copy, touching neither the course nor its gradebook. Nothing in the kit holds a
 reference implementation or a hidden case.
 """
 from __future__ import annotations
@@ -18,11 +20,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
-from dlcourse.grading import cases, checker, notebook
-from dlcourse.grading.specs import SPECS
+from dlcourse.grading import cases, cells, checker
+from dlcourse.grading.exercise import Spec
+from dlcourse.grading.exercises import SPECS, exercises
 
 CHECKER_NAME = "hwcheck.py"
 
@@ -31,17 +35,9 @@ def cases_file(assignment: str) -> str:
     return f"{assignment}_cases.json"
 
 
-def test_ids(course: Path, assignment: str) -> list[str]:
-    """The autograded test cells of the assignment's source notebooks, in notebook order."""
-    folder = Path(course) / "source" / assignment
-    books = sorted(folder.glob("*.ipynb"))
-    if not books:
-        raise FileNotFoundError(f"{folder}: no source notebook for assignment {assignment!r}")
-    ids = [t.grade_id for p in books for t in notebook.test_cells(notebook.read(p))]
-    unknown = [i for i in ids if i not in SPECS]
-    if unknown:
-        raise KeyError(f"{folder}: test cells without a spec in dlcourse.grading.specs: {unknown}")
-    return ids
+def test_ids(assignment: str) -> list[str]:
+    """The assignment's autograded tests, as declared."""
+    return [e.grade_id for e in exercises(assignment) if isinstance(e, Spec)]
 
 
 def visible_tests(ids: list[str]) -> dict[str, dict]:
@@ -71,15 +67,12 @@ def write_kit(course: Path, assignment: str) -> list[Path]:
     shutil.copyfile(checker.__file__, helper)
     data = folder / cases_file(assignment)
     data.write_text(json.dumps({"format": 1, "assignment": assignment,
-                                "tests": visible_tests(test_ids(course, assignment))}, indent=1) + "\n")
+                                "tests": visible_tests(test_ids(assignment))}, indent=1) + "\n")
     return [helper, data]
 
 
-def zip_release(course: Path, assignment: str) -> Path:
-    """downloads/<a>.zip: the released folder, as a student downloads it from the site."""
-    folder = Path(course) / "release" / assignment
-    target = Path(course) / "downloads" / f"{assignment}.zip"
-    target.parent.mkdir(exist_ok=True)
+def _zip(folder: Path, assignment: str, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and ".ipynb_checkpoints" not in path.parts:
@@ -87,15 +80,39 @@ def zip_release(course: Path, assignment: str) -> Path:
     return target
 
 
-def release(course: Path, assignment: str, db_url: str | None = None) -> Path:
-    """The kit, nbgrader's student version, and the zip; returns the zip's path."""
-    course = Path(course)
-    write_kit(course, assignment)
-    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--log-level=WARN"]
-    if db_url:
-        cmd.append(f"--CourseDirectory.db_url={db_url}")
+def _generate(course: Path, assignment: str, *options: str) -> None:
+    """nbgrader generate_assignment in ``course``: source/<a>/ -> release/<a>/."""
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--log-level=WARN",
+           *options]
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed in {course}:\n{done.stderr[-3000:]}")
-    return zip_release(course, assignment)
+
+
+def release(course: Path, assignment: str, db_url: str | None = None) -> tuple[Path, list[str]]:
+    """Releases the assignment to its course: the grade cells made from the declarations
+    (written back into the source notebook), the kit, nbgrader's student version (registered in
+    the gradebook), and ``downloads/<a>.zip``. Returns the zip's path and what ``cells.sync``
+    changed in the source notebook."""
+    course = Path(course)
+    changes = cells.sync_assignment(course, assignment)
+    write_kit(course, assignment)
+    _generate(course, assignment, *([f"--CourseDirectory.db_url={db_url}"] if db_url else []))
+    return _zip(course / "release" / assignment, assignment, course / "downloads" / f"{assignment}.zip"), changes
+
+
+def site_kit(course: Path, assignment: str, target: Path) -> Path:
+    """The zip the course site offers, made in a scratch copy of the course: the same student
+    version and kit as ``release``, without writing to the course, its gradebook or its
+    source notebooks (so that building the site never touches grading state)."""
+    course = Path(course)
+    with tempfile.TemporaryDirectory(prefix=f"dlcourse-kit-{assignment}-") as scratch:
+        copy = Path(scratch)
+        shutil.copytree(course / "source" / assignment, copy / "source" / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", CHECKER_NAME, cases_file(assignment)))
+        shutil.copyfile(course / "nbgrader_config.py", copy / "nbgrader_config.py")
+        cells.sync_assignment(copy, assignment)
+        write_kit(copy, assignment)
+        _generate(copy, assignment, "--no-db")
+        return _zip(copy / "release" / assignment, assignment, Path(target))

@@ -66,7 +66,7 @@ def _cells_readable(nb) -> bool:
         and (isinstance(c["source"], str) or all(isinstance(line, str) for line in c["source"])) for c in cells)
 
 
-def _nbgrader(cell) -> dict:
+def nbgrader_metadata(cell) -> dict:
     """A cell's nbgrader metadata; a grade id that is not a string (a student may type anything
     into metadata) counts as none."""
     meta = cell.get("metadata", {})
@@ -79,7 +79,7 @@ def _nbgrader(cell) -> dict:
 def test_cells(source_nb: nbformat.NotebookNode) -> list[TestCell]:
     """The autograded test cells of the instructor's notebook, with their points."""
     return [TestCell(m["grade_id"], float(m.get("points", 0))) for c in source_nb.cells
-            if c.cell_type == "code" and (m := _nbgrader(c)).get("grade") and not m.get("solution")]
+            if c.cell_type == "code" and (m := nbgrader_metadata(c)).get("grade") and not m.get("solution")]
 
 
 def code_to_run(nb: nbformat.NotebookNode, test_ids: set[str]) -> list[dict]:
@@ -88,10 +88,10 @@ def code_to_run(nb: nbformat.NotebookNode, test_ids: set[str]) -> list[dict]:
     {"id", "source"}."""
     cells = []
     for i, c in enumerate(nb.cells):
-        if c.cell_type != "code" or _nbgrader(c).get("grade_id") in test_ids | {LOCAL_CHECKS}:
+        if c.cell_type != "code" or nbgrader_metadata(c).get("grade_id") in test_ids | {LOCAL_CHECKS}:
             continue
         src = c.source if isinstance(c.source, str) else "".join(c.source)
-        cells.append({"id": str(_nbgrader(c).get("grade_id") or f"cell-{i + 1}"), "source": src})
+        cells.append({"id": str(nbgrader_metadata(c).get("grade_id") or f"cell-{i + 1}"), "source": src})
     return cells
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import html
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from dlcourse.grading import cases
+from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.grader import CaseReport, SubmissionResult
-from dlcourse.grading.specs import SPECS
 
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}"
@@ -24,7 +25,8 @@ def revealed_inputs(grade_id: str, case: CaseReport) -> str:
     """A failed hidden case's arguments as Python a student can paste, e.g. ``x = np.array(...)``."""
     spec = SPECS[grade_id]
     args = spec.arguments(cases.inputs(spec, case.case()))
-    with np.printoptions(precision=17, threshold=100_000, linewidth=100):
+    # the shortest digits that read back as the same float: the pasted case is the graded one
+    with np.printoptions(floatmode="unique", threshold=100_000, linewidth=100):
         return "\n".join(f"{k} = np.{np.asarray(v)!r}" for k, v in args.items())
 
 
@@ -54,8 +56,9 @@ def feedback_html(r: SubmissionResult, reveal: bool = False) -> str:
             + "".join(rows) + "</table></body></html>")
 
 
-def write_reports(results: list[SubmissionResult], out: Path, reveal: bool = False) -> dict[str, Path]:
-    """feedback/<student>.html, grades.csv and summary.html with score_distribution.png."""
+def write_reports(results: Iterable[SubmissionResult], out: Path, reveal: bool = False) -> dict[str, Path]:
+    """feedback/<student>.html, grades.csv and summary.html with score_distribution.png, from
+    results read one at a time (the class is never held in memory)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -63,31 +66,36 @@ def write_reports(results: list[SubmissionResult], out: Path, reveal: bool = Fal
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(exist_ok=True)
-    results = sorted(results, key=lambda r: r.student)
-    for r in results:
-        (out / "feedback" / f"{r.student}.html").write_text(feedback_html(r, reveal))
-    test_ids = [t.grade_id for t in results[0].tests] if results else []
+    scores, top, with_problems = [], 1.0, 0
+    per_test: dict[str, list[float]] = {}  # grade id -> [points, sum of scores]
     with open(out / "grades.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["student", *test_ids, "total", "max", "problems"])
         for r in results:
-            by_id = {t.grade_id: t.score for t in r.tests}
-            w.writerow([r.student, *[by_id.get(i, 0) for i in test_ids], r.score, r.max_score, len(r.problems)])
-    scores = [r.score for r in results]
+            (out / "feedback" / f"{r.student}.html").write_text(feedback_html(r, reveal))
+            if not per_test:
+                w.writerow(["student", *[t.grade_id for t in r.tests], "total", "max", "problems"])
+            by_id = {t.grade_id: t for t in r.tests}
+            for t in r.tests:
+                per_test.setdefault(t.grade_id, [t.points, 0.0])[1] += t.score
+            w.writerow([r.student, *[by_id[i].score if i in by_id else 0 for i in per_test], r.score, r.max_score,
+                        len(r.problems)])
+            scores.append(r.score)
+            top = max(top, r.max_score)
+            with_problems += bool(r.problems)
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    top = max((r.max_score for r in results), default=1)
     ax.hist(scores, bins=min(20, max(5, len(scores) // 3)), range=(0, top), color="#2a5599")
-    ax.set_xlabel("autograded score"); ax.set_ylabel("students")
+    ax.set_xlabel("autograded score")
+    ax.set_ylabel("students")
     ax.set_title(f"{len(scores)} submissions")
     fig.tight_layout()
     fig.savefig(out / "score_distribution.png", dpi=100)
     plt.close(fig)
-    per_test = "".join(
-        f"<tr><td>{i}</td><td>{sum(t.score for r in results for t in r.tests if t.grade_id == i) / max(1, len(results)):.2f}"
-        f" / {results[0].tests[k].points:g}</td></tr>" for k, i in enumerate(test_ids))
+    n = max(1, len(scores))
+    rows = "".join(f"<tr><td>{html.escape(i)}</td><td>{total / n:.2f} / {points:g}</td></tr>"
+                   for i, (points, total) in per_test.items())
     (out / "summary.html").write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>summary</title><style>{STYLE}</style></head><body>"
-        f"<h1>Grading summary</h1><p>{len(results)} submissions; mean {sum(scores) / max(1, len(scores)):.2f} of {top:g}; "
-        f"{sum(1 for r in results if r.problems)} with problems.</p><img src='score_distribution.png' alt='score distribution'>"
-        f"<h2>Mean score per test</h2><table>{per_test}</table></body></html>")
+        f"<!doctype html><html><head><meta charset='utf-8'><title>summary</title><style>{STYLE}</style></head>"
+        f"<body><h1>Grading summary</h1><p>{len(scores)} submissions; mean {sum(scores) / n:.2f} of {top:g}; "
+        f"{with_problems} with problems.</p><img src='score_distribution.png' alt='score distribution'>"
+        f"<h2>Mean score per test</h2><table>{rows}</table></body></html>")
     return {"feedback": out / "feedback", "csv": out / "grades.csv", "summary": out / "summary.html"}

@@ -15,75 +15,17 @@ from pathlib import Path
 
 import nbformat
 
-# wrong solutions, each aimed at exactly one test cell: kind -> (solution grade id, code, test it fails).
-# Most are the mistakes the syllabus warns about.
-WRONG = {
-    # hw1
-    "adam_without_bias_correction": ("adam_step", "def adam_step(p, g, m, v, t, lr):\n    m = 0.9 * m + 0.1 * g\n"
-                                     "    v = 0.999 * v + 0.001 * g * g\n    return p - lr * m / (np.sqrt(v) + 1e-8), m, v",
-                                     "test_adam_step"),
-    "batchnorm_mean_only": ("batchnorm_backward", "def batchnorm_backward(dout, x, gamma):\n"
-                            "    inv = 1 / np.sqrt(x.var(0) + 1e-5)\n    xhat = (x - x.mean(0)) * inv\n"
-                            "    return gamma * inv * (dout - dout.mean(0)), (dout * xhat).sum(0), dout.sum(0)",
-                            "test_batchnorm_backward"),
-    "hinge_summed_not_averaged": ("multiclass_hinge", "def multiclass_hinge(s, y):\n    y = np.asarray(y, int)\n"
-                                  "    r = np.arange(len(s))\n    mg = s - s[r, y][:, None] + 1.0\n    mg[r, y] = 0\n"
-                                  "    j = mg.argmax(1)\n    ds = np.zeros_like(s)\n    ds[r, j] += 1\n    ds[r, y] -= 1\n"
-                                  "    return mg[r, j].sum(), ds", "test_multiclass_hinge"),
-    "affine_db_wrong_axis": ("affine_backward", "def affine_backward(dout, x, w):\n"
-                             "    return dout @ w.T, x.T @ dout, dout.sum(axis=1)", "test_affine_backward"),
-    # hw2
-    "quadratic_form_assumes_symmetric": ("grad_quadratic_form", "def grad_quadratic_form(A, x):\n"
-                                         "    return (2 * A @ x).reshape(1, -1), np.outer(x, x)",
-                                         "test_grad_quadratic_form"),
-    "inverse_derivative_sign": ("inverse_derivative", "def inverse_derivative(A, dA):\n"
-                                "    inv = np.linalg.inv(A)\n    return inv @ dA @ inv", "test_inverse_derivative"),
-    "newton_step_sign": ("newton_iterates", "def newton_iterates(coeffs, x0, n_steps):\n    d = np.polyder(coeffs)\n"
-                         "    xs = [float(x0)]\n    for _ in range(int(n_steps)):\n"
-                         "        xs.append(xs[-1] + np.polyval(coeffs, xs[-1]) / np.polyval(d, xs[-1]))\n"
-                         "    return np.array(xs)", "test_newton_iterates"),
-    # hw3
-    "adamax_rule_of_seed_002": ("adamax_step", "def adamax_step(p, g, m, u, t, lr):\n    m = 0.9 * m + 0.1 * g\n"
-                                "    u = np.maximum(0.999 * u, 0.001 * np.abs(g))\n"
-                                "    return p - lr / (1 - 0.9**t) * m / (u + 1e-7), m, u", "test_adamax_step"),
-    "bias_correction_forgotten": ("second_moments", "def second_moments(g, beta2):\n    v = np.zeros_like(g)\n"
-                                  "    prev = 0 * g[0]\n    for i, gt in enumerate(g):\n"
-                                  "        prev = beta2 * prev + (1 - beta2) * gt**2\n        v[i] = prev\n"
-                                  "    return v, v", "test_second_moments"),
-    "momentum_pytorch_style": ("momentum_step", "def momentum_step(p, g, v, lr, momentum, nesterov):\n"
-                               "    v = momentum * v + g\n    return p - lr * v, v", "test_momentum_step"),
-    "two_branch_gradient_to_both": ("two_branch_backward", "def two_branch_backward(x, y, W1, W21, W22):\n"
-                                    "    y = np.asarray(y, dtype=int)\n    n = len(x)\n    pre1 = x @ W1.T\n"
-                                    "    l1 = np.maximum(pre1, 0)\n    pre21 = l1 @ W21.T\n"
-                                    "    l21 = np.maximum(pre21, 0)\n    l22 = 1 / (1 + np.exp(-(l1 @ W22.T)))\n"
-                                    "    z = np.maximum(l21, l22)\n    e = np.exp(z - z.max(1, keepdims=True))\n"
-                                    "    dz = e / e.sum(1, keepdims=True)\n    dz[np.arange(n), y] -= 1\n    dz /= n\n"
-                                    "    d21 = dz * (pre21 > 0)\n    d22 = dz * l22 * (1 - l22)\n"
-                                    "    d1 = (d21 @ W21 + d22 @ W22) * (pre1 > 0)\n"
-                                    "    return d1.T @ x, d21.T @ l1, d22.T @ l1", "test_two_branch_backward"),
-    "sigmoid_constant_one": ("lipschitz_bound", "def lipschitz_bound(W1, W2, W3):\n"
-                             "    return np.prod([np.linalg.norm(W, 2) for W in (W1, W2, W3)])", "test_lipschitz_bound"),
-    "parameters_without_biases": ("mlp_param_count", "def mlp_param_count(sizes):\n"
-                                  "    return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))",
-                                  "test_mlp_param_count"),
-    "sigmoid_unit_without_decay": ("sigmoid_unit_step", "def sigmoid_unit_step(w, b, x, t, lam, lr):\n"
-                                   "    y = 1 / (1 + np.exp(-(w * x + b)))\n    d = (y - t) * y * (1 - y)\n"
-                                   "    return d * x, d, w - lr * d * x, b - lr * d", "test_sigmoid_unit_step"),
-    "gradient_summed_not_averaged": ("train_mlp", "def train_mlp(X, y, W1, b1, W2, b2, lr, epochs):\n"
-                             "    y = np.asarray(y, dtype=int)\n    n, losses = len(X), []\n"
-                             "    for _ in range(int(epochs)):\n        hp = X @ W1 + b1\n        h = np.maximum(hp, 0)\n"
-                             "        s = h @ W2 + b2\n        s = s - s.max(1, keepdims=True)\n"
-                             "        lp = s - np.log(np.exp(s).sum(1, keepdims=True))\n"
-                             "        losses.append(-lp[np.arange(n), y].mean())\n        ds = np.exp(lp)\n"
-                             "        ds[np.arange(n), y] -= 1\n        dh = ds @ W2.T * (hp > 0)\n"
-                             "        W1, b1, W2, b2 = W1 - lr * X.T @ dh, b1 - lr * dh.sum(0), W2 - lr * h.T @ ds, "
-                             "b2 - lr * ds.sum(0)\n    return np.array(losses), W1, b1, W2, b2", "test_train_mlp"),
-}
+from dlcourse.grading.exercises import wrong_answers
+from dlcourse.grading.notebook import nbgrader_metadata
+
+# the known wrong answers of the exercise declarations, each aimed at exactly one test cell:
+# name -> (the solution cell's grade id, the code, the test it fails)
+WRONG = {name: (spec.function, code, spec.grade_id) for name, (spec, code) in wrong_answers().items()}
 
 
 def wrong_kinds(source_nb) -> list[str]:
     """The kinds of WRONG whose solution cell this notebook has."""
-    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in source_nb.cells}
+    ids = {nbgrader_metadata(c).get("grade_id") for c in source_nb.cells}
     return [kind for kind, (gid, _, _) in WRONG.items() if gid in ids]
 
 
@@ -157,7 +99,7 @@ class Student:
 
 
 def _strip_markers(source: str) -> str:
-    return re.sub(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[ \t]*\n?", "", source, flags=re.M)
+    return re.sub(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[ \t]*\n?", "", source, flags=re.MULTILINE)
 
 
 def honest(source_nb) -> nbformat.NotebookNode:
@@ -169,7 +111,7 @@ def honest(source_nb) -> nbformat.NotebookNode:
 
 def _replace(nb, grade_id: str, source: str):
     for c in nb.cells:
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+        if nbgrader_metadata(c).get("grade_id") == grade_id:
             c.source = source
     return nb
 
@@ -196,7 +138,7 @@ def with_ipython(source_nb) -> nbformat.NotebookNode:
     cell timed with the %%time cell magic."""
     nb = honest(source_nb)
     for c in nb.cells:
-        if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution"):
+        if c.cell_type == "code" and nbgrader_metadata(c).get("solution"):
             c.source = "%%time\n" + c.source
     for k, src in enumerate(IPYTHON_CELLS):
         _add_cell(nb, src, at=3 + k)

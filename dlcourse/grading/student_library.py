@@ -30,8 +30,8 @@ from pathlib import Path
 
 import dlcourse
 from dlcourse.grading.course import open_assignments
+from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.kit import test_ids
-from dlcourse.grading.specs import SPECS
 
 PACKAGE = "dlcourse"
 INSTRUCTOR_ONLY = "grading"  # the subpackage of PACKAGE that never ships
@@ -57,7 +57,7 @@ def withheld_references(course: Path) -> list[Reference]:
     """Every reference of every spec of every open assignment of ``course``, in name order."""
     found: dict[str, tuple[list[str], list[str]]] = {}
     for assignment in open_assignments(course):
-        for grade_id in test_ids(course, assignment):
+        for grade_id in test_ids(assignment):
             for name in SPECS[grade_id].references:
                 assignments, specs = found.setdefault(name, ([], []))
                 if assignment not in assignments:

@@ -1,0 +1,67 @@
+"""What an exercise is: an autograded function (``Spec``) or an answer graded by hand
+(``Written``). Each is declared once, in ``dlcourse/grading/exercises/<assignment>.py``; the
+notebook's grade cells, the coverage map's exercise column, the check kit and the sample class's
+wrong answers are all made from these declarations.
+
+Every case of a ``Spec`` is made from a seed by ``make_inputs(rng, k)`` (k: the case's number,
+which varies shapes), or by a named edge case:
+
+- the visible cases use the public ``visible_seeds``; their inputs and expected outputs ship to
+  students in the assignment's kit (``dlcourse.grading.kit``);
+- the hidden cases are the edge cases plus ``random_cases`` random ones, each seeded from the
+  course secret, the student and the case (``dlcourse.grading.cases``), so they differ per
+  student, and only the instructor can make them again.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Inputs = dict[str, np.ndarray]
+MakeInputs = Callable[[np.random.Generator, int], Inputs]
+EdgeCase = Callable[[np.random.Generator], Inputs]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """An autograded exercise: the student writes ``function``; the test cell ``grade_id`` calls
+    it on every case and compares what it returns with ``reference`` on the same inputs."""
+
+    grade_id: str  # the test cell's nbgrader grade id
+    function: str  # the student's function, defined in the solution cell of the same name
+    make_inputs: MakeInputs  # (rng, case number) -> the named arguments
+    reference: Callable[..., tuple]  # the same arguments -> the expected outputs
+    outputs: tuple[str, ...]  # names of what the function returns, in order
+    points: float
+    questions: tuple[str, ...] = ()  # the ids in book/coverage.yml this exercise grades
+    wrong_answers: dict[str, str] = field(default_factory=dict)  # name -> plausible wrong code
+    visible_seeds: tuple[int, ...] = (0,)
+    edge_cases: dict[str, EdgeCase] = field(default_factory=dict)  # name -> inputs, graded every time
+    random_cases: int = 4  # hidden cases from secret seeds
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    property: str | None = None  # a check of checker.PROPERTIES instead of comparing with the reference
+    call_args: tuple[str, ...] | None = None  # which inputs the student function takes (default: all)
+    references: tuple[str, ...] = ()  # the library's names that answer this exercise (kept from students)
+
+    def arguments(self, inputs: Inputs) -> Inputs:
+        return inputs if self.call_args is None else {k: inputs[k] for k in self.call_args}
+
+    def test_source(self) -> str:
+        """The code of the test cell: the student's kit and the grader both read this call."""
+        return f'check("{self.grade_id}", {self.function})'
+
+
+@dataclass(frozen=True)
+class Written:
+    """An answer graded by hand in formgrader (a proof, a derivation, an explanation): a Markdown
+    cell of the notebook with the same grade id, holding the model answer and the rubric."""
+
+    grade_id: str
+    points: float
+    questions: tuple[str, ...] = ()
+
+
+Exercise = Spec | Written

@@ -1,0 +1,56 @@
+"""Every exercise of the course, declared once: one module per assignment, named like it
+(``hw1.py`` for ``autograder/source/hw1/``), whose list ``EXERCISES`` holds its ``Spec``s and
+``Written`` answers in notebook order.
+
+From these declarations come the notebook's grade cells (``dlcourse.grading.cells``), the
+coverage map's exercise column (``graded_questions``), the check kit, the grader's cases and
+the sample class's wrong answers. This is the instructor's side: no student receives it.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from dlcourse.grading.exercise import Exercise, Spec, Written
+
+
+def _load() -> dict[str, list[Exercise]]:
+    found: dict[str, list[Exercise]] = {}
+    owner: dict[str, str] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
+        exercises = list(importlib.import_module(f"{__name__}.{module}").EXERCISES)
+        for e in exercises:
+            if e.grade_id in owner:
+                raise ValueError(f"dlcourse/grading/exercises/{module}.py: grade id {e.grade_id!r} is declared "
+                                 f"in {owner[e.grade_id]}.py too; a grade id names one exercise")
+            owner[e.grade_id] = module
+        found[module] = exercises
+    return found
+
+
+ASSIGNMENTS: dict[str, list[Exercise]] = _load()
+SPECS: dict[str, Spec] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Spec)}
+WRITTEN: dict[str, Written] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Written)}
+
+
+def exercises(assignment: str) -> list[Exercise]:
+    """The assignment's exercises, or a KeyError saying which assignments are declared."""
+    if assignment not in ASSIGNMENTS:
+        raise KeyError(f"no exercises are declared for {assignment!r}: add dlcourse/grading/exercises/"
+                       f"{assignment}.py (declared: {', '.join(ASSIGNMENTS) or 'none'})")
+    return ASSIGNMENTS[assignment]
+
+
+def graded_questions() -> dict[str, list[tuple[str, Exercise]]]:
+    """Coverage question id -> (assignment, exercise) for every exercise that grades it."""
+    out: dict[str, list[tuple[str, Exercise]]] = {}
+    for assignment, es in ASSIGNMENTS.items():
+        for e in es:
+            for q in e.questions:
+                out.setdefault(q, []).append((assignment, e))
+    return out
+
+
+def wrong_answers() -> dict[str, tuple[Spec, str]]:
+    """Every known wrong answer of the course: name -> (its exercise, its code)."""
+    return {name: (spec, code) for spec in SPECS.values() for name, code in spec.wrong_answers.items()}

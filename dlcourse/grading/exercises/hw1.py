@@ -1,0 +1,159 @@
+"""Homework 1: backpropagation and optimisation (autograder/source/hw1/hw1.ipynb)."""
+from __future__ import annotations
+
+import numpy as np
+
+from dlcourse import layers, linesearch, losses, optim, quadratic
+from dlcourse.grading.exercise import Inputs, Spec, Written
+from dlcourse.grading.exercises._draw import one_step, size, spd
+
+
+def _affine_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    n = size(k)
+    return {"dout": rng.standard_normal((n, 4)), "x": rng.standard_normal((n, 3)), "w": rng.standard_normal((3, 4))}
+
+
+def _affine_backward(dout, x, w):
+    dx, grads = layers.affine_backward(dout, (x, w))
+    return dx, grads["w"], grads["b"]
+
+
+def _logits_inputs(rng: np.random.Generator, k: int, scale: float = 1.0) -> Inputs:
+    return {"z": scale * rng.standard_normal((5, 4)), "y": rng.integers(0, 4, 5)}
+
+
+def _softmax_cross_entropy(z, y):
+    return losses.softmax_cross_entropy(z, y.astype(int))
+
+
+def _batchnorm_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"dout": rng.standard_normal((8, 3)), "x": 3 * rng.standard_normal((8, 3)) + 1,
+            "gamma": rng.standard_normal(3)}
+
+
+def _batchnorm_backward(dout, x, gamma):
+    running = {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)}
+    _, cache = layers.batchnorm_forward(x, gamma, np.zeros_like(gamma), running, training=True, eps=1e-5)
+    dx, grads = layers.batchnorm_backward(dout, cache)
+    return dx, grads["gamma"], grads["beta"]
+
+
+def _adam_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "m": 0.1 * rng.standard_normal(4),
+            "v": rng.random(4), "t": np.array(1 + k % 5), "lr": np.array(0.01)}
+
+
+def _adam_step(p, g, m, v, t, lr):
+    """One step of the paper's Adam (Algorithm 1), epsilon 1e-8, betas 0.9 and 0.999."""
+    return one_step(optim.Adam(float(lr), 0.9, 0.999, 1e-8), p, g, (m, v), t)
+
+
+def _backtracking_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"Q": spd(rng, 3, 10 ** rng.uniform(0, 3)), "c": rng.standard_normal(3), "x": rng.standard_normal(3),
+            "t0": np.array(10 ** rng.uniform(-1, 2)), "alpha": np.array(rng.uniform(0.1, 0.45)),
+            "beta": np.array(rng.uniform(0.3, 0.9))}
+
+
+def _backtracking(Q, c, x, t0, alpha, beta):
+    g = Q @ x + c
+    found = linesearch.backtracking(lambda z: 0.5 * z @ Q @ z + c @ z, g, x, -g, float(alpha), float(beta),
+                                    float(t0))
+    return np.array(found.t), np.array(found.iterations)
+
+
+def _bound_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"Q": spd(rng, 3, 10 ** rng.uniform(0, 3)), "x": rng.standard_normal(3),
+            "t0": np.array(10 ** rng.uniform(-1, 2)), "beta": np.array(rng.uniform(0.2, 0.9))}
+
+
+def _line_search_bound(Q, x, t0, beta):
+    g = Q @ x
+    lipschitz = float(np.linalg.eigvalsh(Q).max())
+    return (np.array(linesearch.iteration_bound(g, -g, lipschitz, float(t0), float(beta))),)
+
+
+def _step_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"g": rng.standard_normal(4), "H": spd(rng, 4, 100.0)}
+
+
+def _optimal_step(g, H):
+    return (np.array(quadratic.optimal_step(g, H)),)
+
+
+def _matrix_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"W": rng.standard_normal((3 + k % 4, 5))}
+
+
+def _spectral_norm(W):
+    return (np.array(np.linalg.norm(W, 2)),)
+
+
+def _scores_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"s": rng.standard_normal((6, 4)), "y": rng.integers(0, 4, 6)}
+
+
+def _multiclass_hinge(s, y):
+    return losses.multiclass_hinge(s, y.astype(int))
+
+
+def _points_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"x": 10 * rng.standard_normal((200, 2))}
+
+
+EXERCISES = [
+    Spec("test_affine_backward", "affine_backward", _affine_inputs, _affine_backward, ("dx", "dw", "db"),
+         points=2, references=("dlcourse.layers.affine_backward",),
+         wrong_answers={"affine_db_wrong_axis": """\
+def affine_backward(dout, x, w):
+    return dout @ w.T, x.T @ dout, dout.sum(axis=1)
+"""}),
+    Spec("test_softmax_cross_entropy", "softmax_cross_entropy", _logits_inputs, _softmax_cross_entropy,
+         ("loss", "dz"), points=2, questions=("3.1",), random_cases=3,
+         edge_cases={"large logits (a naive exp overflows)": lambda rng: _logits_inputs(rng, 0, scale=500.0)},
+         references=("dlcourse.losses.softmax_cross_entropy", "dlcourse.losses.log_softmax")),
+    Spec("test_batchnorm_backward", "batchnorm_backward", _batchnorm_inputs, _batchnorm_backward,
+         ("dx", "dgamma", "dbeta"), points=3, questions=("9.2",),
+         references=("dlcourse.layers.batchnorm_backward",),
+         wrong_answers={"batchnorm_mean_only": """\
+def batchnorm_backward(dout, x, gamma):
+    inv = 1 / np.sqrt(x.var(0) + 1e-5)
+    xhat = (x - x.mean(0)) * inv
+    return gamma * inv * (dout - dout.mean(0)), (dout * xhat).sum(0), dout.sum(0)
+"""}),
+    Spec("test_adam_step", "adam_step", _adam_inputs, _adam_step, ("p", "m", "v"), points=3, questions=("6.3",),
+         references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adam"),
+         wrong_answers={"adam_without_bias_correction": """\
+def adam_step(p, g, m, v, t, lr):
+    m = 0.9 * m + 0.1 * g
+    v = 0.999 * v + 0.001 * g * g
+    return p - lr * m / (np.sqrt(v) + 1e-8), m, v
+"""}),
+    Spec("test_backtracking", "backtracking", _backtracking_inputs, _backtracking, ("t", "iterations"),
+         points=2, questions=("5.3",), references=("dlcourse.linesearch.backtracking",)),
+    Spec("test_line_search_bound", "line_search_bound", _bound_inputs, _line_search_bound, ("bound",),
+         points=2, questions=("5.2",), atol=0.0, rtol=0.0,
+         references=("dlcourse.linesearch.iteration_bound", "dlcourse.linesearch.accepted_step_bound")),
+    Written("proof_line_search", points=3, questions=("5.1",)),
+    Spec("test_optimal_step", "optimal_step", _step_inputs, _optimal_step, ("eps",), points=1, questions=("4.3",),
+         references=("dlcourse.quadratic.optimal_step",)),
+    Spec("test_spectral_norm", "spectral_norm", _matrix_inputs, _spectral_norm, ("sigma",), points=2,
+         questions=("8.1",), rtol=1e-5,
+         references=("dlcourse.lipschitz.spectral_norm", "dlcourse.tf.regularizers.SpectralNorm")),
+    Spec("test_multiclass_hinge", "multiclass_hinge", _scores_inputs, _multiclass_hinge, ("loss", "ds"),
+         points=2, questions=("11.1",), references=("dlcourse.losses.multiclass_hinge",),
+         wrong_answers={"hinge_summed_not_averaged": """\
+def multiclass_hinge(s, y):
+    y = np.asarray(y, int)
+    r = np.arange(len(s))
+    mg = s - s[r, y][:, None] + 1.0
+    mg[r, y] = 0
+    j = mg.argmax(1)
+    ds = np.zeros_like(s)
+    ds[r, j] += 1
+    ds[r, y] -= 1
+    return mg[r, j].sum(), ds
+"""}),
+    # graded by a property of what the student returns, not against one reference answer
+    Spec("test_relu_max", "relu_max_weights", _points_inputs, lambda x: (), ("W1", "w2"), points=1,
+         questions=("11.2",), property="relu_network_equals_max", call_args=()),
+]
