@@ -26,11 +26,13 @@ from dlcourse.grading.batch import grade_class, instructor_tests
 ROOT = Path(__file__).resolve().parents[1]
 USER = "dlcourse-grader"
 
-# Run in a sandbox as both modes: a fork bomb and a memory bomb next to an honest neighbour,
-# while the grader itself keeps forking. Prints what each managed.
+# Run in a sandbox as both modes: a fork bomb and a memory bomb; once the bomb holds most of
+# its sandbox's processes, an honest neighbour starts beside it and the grader itself forks.
+# Prints what each managed, and how many processes the bomb held when they started.
 MEASURE = r"""
 import json, os, sys, tempfile, threading, time
 from pathlib import Path
+import psutil
 from dlcourse.grading import sandbox
 
 limits = sandbox.Limits(wall_seconds=60, memory_bytes=512 * 1024**2)
@@ -54,8 +56,7 @@ os.write(int(os.environ["DLCOURSE_RESULTS_FD"]), json.dumps({"forked": forked, "
 time.sleep(6)
 '''
 NEIGHBOUR = '''
-import os, time, json
-time.sleep(1.5)
+import os, json
 kids = 0
 for _ in range(40):
     pid = os.fork()
@@ -74,10 +75,17 @@ def job(name, code):
     run = sandbox.run(folder, "probe.py", limits)
     out[name] = json.loads(run.results or b"{}")
 
-threads = [threading.Thread(target=job, args=a) for a in (("bomb", BOMB), ("neighbour", NEIGHBOUR))]
-for t in threads:
-    t.start()
-time.sleep(2.5)
+def bomb_processes():  # every process below this one is the bomb's until the neighbour starts
+    return len(psutil.Process().children(recursive=True))
+
+bomb = threading.Thread(target=job, args=("bomb", BOMB))
+bomb.start()
+deadline = time.monotonic() + 60
+while bomb_processes() < limits.processes // 2 and time.monotonic() < deadline:
+    time.sleep(0.05)
+out["bomb held"] = bomb_processes()
+neighbour = threading.Thread(target=job, args=("neighbour", NEIGHBOUR))
+neighbour.start()
 grader = 0
 for _ in range(50):
     pid = os.fork()
@@ -86,7 +94,7 @@ for _ in range(50):
     os.waitpid(pid, 0)
     grader += 1
 out["grader"] = grader
-for t in threads:
+for t in (bomb, neighbour):
     t.join()
 print(json.dumps(out))
 """
@@ -163,6 +171,7 @@ def test_a_fork_bomb_or_memory_bomb_costs_its_neighbours_and_the_grader_nothing(
     seen = json.loads(done.stdout.splitlines()[-1])
     assert seen["mode"] == who
     limit = sandbox.Limits().processes
+    assert seen["bomb held"] >= limit // 2, seen  # the neighbour and the grader started beside a full sandbox
     assert 0 < seen["bomb"]["forked"] < limit, seen  # the bomb hit its own sandbox's limit
     assert seen["bomb"]["memory"] == "MemoryError", seen
     assert seen["neighbour"] == {"forked": 40, "memory": 200 * 1024**2}, seen
