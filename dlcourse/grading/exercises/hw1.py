@@ -96,6 +96,30 @@ def _multiclass_hinge(s, y):
     return losses.multiclass_hinge(s, y.astype(int))
 
 
+def _conv_case(rng: np.random.Generator, n: int, h: int, w: int, kernel: tuple[int, int], channels: tuple[int, int],
+               stride: int, pad: int) -> Inputs:
+    """x (n, h, w, C_in) and w (KH, KW, C_in, C_out), random, hence asymmetric (a flipped kernel
+    shows), and an upstream gradient shaped like the output."""
+    (kh, kw), (c_in, c_out) = kernel, channels
+    out_h, out_w = (h + 2 * pad - kh) // stride + 1, (w + 2 * pad - kw) // stride + 1
+    return {"dout": rng.standard_normal((n, out_h, out_w, c_out)), "x": rng.standard_normal((n, h, w, c_in)),
+            "w": rng.standard_normal((kh, kw, c_in, c_out)), "stride": np.array(stride), "pad": np.array(pad)}
+
+
+def _conv_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    kh, kw = (int(v) for v in rng.integers(1, 4, 2))
+    stride, pad = 1 + k % 3, k % 3
+    h, w = (int(v) for v in rng.integers(max(kh, kw), 9, 2))
+    return _conv_case(rng, 1 + k % 3, h, w, (kh, kw), (int(rng.integers(1, 4)), int(rng.integers(1, 5))), stride,
+                      pad)
+
+
+def _conv2d_backward(dout, x, w, stride, pad):
+    _, cache = layers.conv2d_forward(x, w, np.zeros(w.shape[-1]), int(stride), int(pad))
+    dx, grads = layers.conv2d_backward(dout, cache)
+    return dx, grads["w"], grads["b"]
+
+
 def _points_inputs(rng: np.random.Generator, k: int) -> Inputs:
     return {"x": 10 * rng.standard_normal((200, 2))}
 
@@ -156,4 +180,29 @@ def multiclass_hinge(s, y):
     # graded by a property of what the student returns, not against one reference answer
     Spec("test_relu_max", "relu_max_weights", _points_inputs, lambda x: (), ("W1", "w2"), points=1,
          questions=("11.2",), property="relu_network_equals_max", call_args=()),
+    Spec("test_conv2d_backward", "conv2d_backward", _conv_inputs, _conv2d_backward, ("dx", "dw", "db"), points=3,
+         questions=("13.1",), random_cases=3,
+         edge_cases={
+             "a stride that skips the last rows (they get no gradient)":
+                 lambda rng: _conv_case(rng, 2, 8, 7, (3, 2), (2, 3), 3, 0),
+             "a 1 x 1 kernel": lambda rng: _conv_case(rng, 2, 4, 5, (1, 1), (3, 2), 1, 0),
+             "a kernel as large as the padded input (a 1 x 1 output)":
+                 lambda rng: _conv_case(rng, 2, 3, 3, (5, 5), (2, 2), 1, 1),
+         },
+         references=("dlcourse.layers.conv2d_backward",),
+         wrong_answers={"conv_backward_with_flipped_kernel": """\
+def conv2d_backward(dout, x, w, stride, pad):
+    kh, kw = w.shape[:2]
+    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for i in range(dout.shape[1]):
+        for j in range(dout.shape[2]):
+            rows = slice(stride * i, stride * i + kh)
+            cols = slice(stride * j, stride * j + kw)
+            dxp[:, rows, cols, :] += np.einsum("nf,pqcf->npqc", dout[:, i, j], w[::-1, ::-1])
+            dw += np.einsum("npqc,nf->pqcf", xp[:, rows, cols, :], dout[:, i, j])
+    dx = dxp[:, pad:pad + x.shape[1], pad:pad + x.shape[2]]
+    return dx, dw, dout.sum(axis=(0, 1, 2))
+"""}),
 ]
