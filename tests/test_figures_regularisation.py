@@ -30,7 +30,8 @@ def test_the_ellipse_is_the_image_of_the_unit_circle_and_touches_the_sigma_max_c
     for i in range(2):
         v = _line(left, f"v{i + 1}")[1]
         image = _line(right, f"W v{i + 1} = {sigma[i]:.2f} u{i + 1}")[1]
-        assert np.isclose(np.linalg.norm(v), 1.0) and np.allclose(image, W @ v)
+        assert np.isclose(np.linalg.norm(v), 1.0)
+        assert np.allclose(image, W @ v)
         assert np.isclose(np.linalg.norm(image), sigma[i])
 
 
