@@ -417,7 +417,7 @@ def test_a_worker_that_dies_costs_one_submission_and_a_rerun_goes_on(tmp_path):
                         kills.append(worker.pid)
                 except psutil.Error:
                     pass
-            time.sleep(0.02)
+            stop.wait(0.02)
 
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
