@@ -21,6 +21,8 @@ import pytest
 import yaml
 from book_site import ARTIFACTS, EXTERNAL, ROOT, Server, build_book, chrome, toc_pages
 
+from dlcourse.grading.notebook import nbgrader_metadata
+
 COVERAGE = yaml.safe_load((ROOT / "book" / "coverage.yml").read_text())["questions"]
 SYLLABUS = ROOT.parent / "shared" / "course" / "syllabus.md"
 
@@ -163,7 +165,7 @@ def _kit_files(assignment: str) -> set[str]:
 def _student_text(notebook):
     """Every cell but the task descriptions (which may state the formula to implement)."""
     return "\n".join(c.source for c in notebook.cells
-                     if c.cell_type == "code" or not c.metadata.get("nbgrader", {}).get("locked"))
+                     if c.cell_type == "code" or not nbgrader_metadata(c).get("locked"))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -211,7 +213,7 @@ import json, sys, traceback
 for cell in json.load(open(sys.argv[1]))["cells"]:
     if cell["cell_type"] != "code":
         continue
-    name = cell["metadata"].get("nbgrader", {}).get("grade_id", "?")
+    name = nbgrader_metadata(cell).get("grade_id", "?")
     try:
         exec(compile("".join(cell["source"]), name, "exec"), globals())
     except BaseException:
@@ -244,11 +246,11 @@ def _solve(notebook: dict, assignment: str) -> dict:
     """The student notebook with each code solution cell replaced by the instructor's, by grade id."""
     import nbformat
 
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+    answers = {nbgrader_metadata(c)["grade_id"]: c.source
                for nb in (ROOT / "autograder" / "source" / assignment).glob("*.ipynb")
-               for c in nbformat.read(nb, 4).cells if c.metadata.get("nbgrader", {}).get("solution")}
+               for c in nbformat.read(nb, 4).cells if nbgrader_metadata(c).get("solution")}
     for cell in notebook["cells"]:
-        grading = cell["metadata"].get("nbgrader", {})
+        grading = nbgrader_metadata(cell)
         if cell["cell_type"] == "code" and grading.get("solution"):
             assert grading["grade_id"] in answers, f"{assignment}: no instructor cell {grading['grade_id']}"
             cell["source"] = answers[grading["grade_id"]]
@@ -276,8 +278,8 @@ def test_the_downloaded_kit_checks_the_homework_without_dlcourse(assignment, sit
         assert passed in solved.stdout, f"{assignment}: no {passed!r} in\n{solved.stdout}"
 
     # unanswered, the first test cell stops the notebook, naming the stub's NotImplementedError
-    first_test = next(c["metadata"]["nbgrader"]["grade_id"] for c in blank["cells"]
-                      if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade"))
+    first_test = next(nbgrader_metadata(c)["grade_id"] for c in blank["cells"]
+                      if c["cell_type"] == "code" and nbgrader_metadata(c).get("grade"))
     unanswered = _run_plain(plain_python, folder, "-c", RUN_CELLS, f"{assignment}.ipynb")
     assert unanswered.returncode != 0, f"{assignment}: the unanswered notebook passed its checks"
     assert f"FAILED CELL {first_test}" in unanswered.stdout, unanswered.stdout
@@ -298,7 +300,6 @@ def test_each_chapter_links_the_homework_that_grades_it(site):
     import nbformat
 
     from dlcourse.grading.exercises import graded_questions
-    from dlcourse.grading.notebook import nbgrader_metadata
 
     # what the notebooks themselves say is graded by hand: a cell both graded and a solution
     by_hand = {(a, m["grade_id"]) for a in ASSIGNMENTS
