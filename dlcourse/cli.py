@@ -62,8 +62,8 @@ def site_kits(args: argparse.Namespace) -> int:
 def check_notebook(args: argparse.Namespace) -> int:
     """Runs a notebook's visible tests the way the grader does (same cases, same messages)."""
     from dlcourse.grading import notebook, sandbox
-    from dlcourse.grading.grader import grade_submission
     from dlcourse.grading.exercises import SPECS
+    from dlcourse.grading.grader import grade_submission
 
     try:
         nb = notebook.read(args.notebook)

@@ -50,7 +50,8 @@ def notebook_download(assignment: str) -> str:
 
 
 def _cells(assignment: str) -> list[dict]:
-    return [cell for nb in sorted((SOURCE / assignment).glob("*.ipynb")) for cell in json.loads(nb.read_text())["cells"]]
+    notebooks = sorted((SOURCE / assignment).glob("*.ipynb"))
+    return [cell for nb in notebooks for cell in json.loads(nb.read_text())["cells"]]
 
 
 def _title(assignment: str) -> str:
