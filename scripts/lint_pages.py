@@ -92,7 +92,8 @@ def lint(pages: list[Path]) -> list[str]:
 def main(argv: list[str]) -> int:
     pages = [Path(a).resolve() for a in argv] or pages_with_code_cells()
     findings = lint(pages)
-    print("\n".join(findings))
+    for finding in findings:
+        print(finding)
     print(f"{len(findings)} finding(s) in the code cells of {len(pages)} page(s) (line length {LINE_LENGTH})")
     return 1 if findings else 0
 
