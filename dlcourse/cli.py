@@ -30,20 +30,94 @@ def grade(args: argparse.Namespace) -> int:
 
     results = grade_class(args.course, args.assignment, scheduler=args.scheduler, workers=args.workers,
                           sandboxed=not args.no_sandbox, db_url=args.db, progress=not args.quiet,
-                          regrade=frozenset(args.regrade))
+                          regrade=frozenset(args.regrade), regrade_all=args.regrade_all)
     total = sum(r.score for r in results)
     print(f"graded {len(results)} notebooks of {args.assignment}: mean score "
           f"{total / max(1, len(results)):.2f} of {results[0].max_score if results else 0:g}; "
           f"{sum(1 for r in results if r.problems)} with problems")
     print(f"reports: {args.course}/reports/{args.assignment}/ (summary.html, grades.csv, feedback/)")
+    _print_changes(args.course / "reports" / args.assignment)
     return 0
+
+
+def _print_changes(reports: Path) -> None:
+    import csv
+
+    from dlcourse.grading.report import CHANGES_FILE
+
+    with open(reports / CHANGES_FILE, newline="") as fh:
+        changed = list(csv.DictReader(fh))
+    if changed:
+        print(f"{len(changed)} autograded score(s) changed in this run ({reports / CHANGES_FILE}):")
+        for row in changed[:20]:
+            print(f"  {row['student']}: {float(row['before']):g} -> {float(row['after']):g}")
+
+
+def collect(args: argparse.Namespace) -> int:
+    from dlcourse.grading.collect import collect_folder, collect_with_nbgrader
+
+    if args.source is None:
+        collect_with_nbgrader(args.course, args.assignment)
+        print(f"collected {args.assignment} with nbgrader collect into {args.course}/submitted/")
+        return 0
+    students = collect_folder(args.course, args.assignment, args.source)
+    print(f"collected {len(students)} submission(s) of {args.assignment} from {args.source} into "
+          f"{args.course}/submitted/ (each with its timestamp.txt)")
+    return 0
+
+
+def extend(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from dlcourse.grading.gradebook import GradeWriter
+
+    writer = GradeWriter(args.db or f"sqlite:///{args.course.resolve() / 'gradebook.db'}")
+    try:
+        due = writer.extend(args.assignment, args.student, timedelta(days=args.days, hours=args.hours))
+    finally:
+        writer.close()
+    print(f"{args.student} is now due {due} for {args.assignment}; run `dlcourse feedback {args.assignment}` "
+          "or grade again to apply it")
+    return 0
+
+
+def override(args: argparse.Namespace) -> int:
+    from dlcourse.grading.gradebook import GradeWriter
+
+    writer = GradeWriter(args.db or f"sqlite:///{args.course.resolve() / 'gradebook.db'}")
+    try:
+        writer.override(args.assignment, args.student, args.cell, None if args.clear else args.score, args.reason)
+    finally:
+        writer.close()
+    what = "back to the autograder's score" if args.clear else f"set to {args.score:g}"
+    print(f"{args.assignment}/{args.student}/{args.cell}: {what}; kept across reruns. "
+          f"Run `dlcourse feedback {args.assignment}` to show it in the feedback")
+    return 0
+
+
+def feedback(args: argparse.Namespace) -> int:
+    from dlcourse.grading.batch import feedback as rebuild
+
+    out = rebuild(args.course, args.assignment, db_url=args.db)
+    print(f"reports from the gradebook as it stands: {out}/ (summary.html, grades.csv, feedback/)")
+    return 0
+
+
+def formgrader(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
+    print(f"hand grading in nbgrader's formgrader: {jupyter} server in {args.course}; open /formgrader")
+    os.chdir(args.course)
+    os.execv(jupyter, [jupyter, "server", "--ServerApp.open_browser=False", f"--port={args.port}"])
 
 
 def release(args: argparse.Namespace) -> int:
     from dlcourse.grading.kit import release as release_assignment
 
     for assignment in args.assignments:
-        target, changes = release_assignment(args.course, assignment, db_url=args.db)
+        target, changes = release_assignment(args.course, assignment, db_url=args.db, due=args.due)
         for change in changes:
             print(f"updated from the declarations: {change}")
         print(f"released {assignment}: {args.course}/release/{assignment}/ and {target}")
@@ -93,7 +167,30 @@ def sample_class(args: argparse.Namespace) -> int:
     from dlcourse.grading import sample_class as sc
 
     students = sc.make(args.course, args.assignment, args.n)
+    if args.due:
+        from nbgrader.utils import parse_utc
+
+        sc.write_timestamps(args.course, args.assignment, students, parse_utc(args.due))
     print(f"wrote {len(students)} submissions under {args.course}/submitted/")
+    return 0
+
+
+def export_grades(args: argparse.Namespace) -> int:
+    """Final grades as the CSV Canvas or Moodle imports as it is, or as our own CSV."""
+    from dlcourse.grading.export import export
+
+    done = export(args.course, args.assignment, args.to, ids=args.ids, db_url=args.db, out=args.out,
+                  allow_unmapped=args.allow_unmapped, canvas_assignment_id=args.canvas_assignment_id)
+    print(f"wrote {done.path}: {len(done.listed)} students, {args.assignment} for {args.to}")
+    for label, students in (("no submission (grade left empty)", done.no_submission),
+                            ("submitted, not graded yet (grade left empty)", done.not_graded),
+                            ("cells still to grade by hand (they count 0 so far)", done.awaiting_hand_grading),
+                            ("left out, not in the mapping file", done.unmapped)):
+        if students:
+            shown = ", ".join(students[:20]) + (f" and {len(students) - 20} more" if len(students) > 20 else "")
+            print(f"{label}: {len(students)}: {shown}")
+    if done.late:
+        print(f"late, penalty taken off: {', '.join(f'{s} {p:g}' for s, p in done.late.items())}")
     return 0
 
 
@@ -116,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--no-sandbox", action="store_true", help="run student code unconfined (trusted code only)")
     g.add_argument("--regrade", nargs="+", default=[], metavar="STUDENT",
                    help="grade these students again even if their notebook has not changed")
+    g.add_argument("--regrade-all", action="store_true",
+                   help="grade everyone again (after a fix of the tests); score_changes.csv says whose changed")
     g.add_argument("--quiet", action="store_true")
     g.set_defaults(func=grade)
 
@@ -123,7 +222,46 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("assignments", nargs="+")
     r.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
     r.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: nbgrader_config.py's)")
+    r.add_argument("--due", help="the due date, as nbgrader takes it, e.g. '2026-12-01 23:59:00 UTC'")
     r.set_defaults(func=release)
+
+    co = sub.add_parser("collect", help="submissions into submitted/<student>/<assignment>/ with their timestamps")
+    co.add_argument("assignment")
+    co.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    co.add_argument("--from", dest="source", type=Path,
+                    help="a folder of <student>.ipynb files (e.g. an LMS download); without it, nbgrader collect")
+    co.set_defaults(func=collect)
+
+    e = sub.add_parser("extend", help="give one student more time (nbgrader's extension)")
+    e.add_argument("assignment")
+    e.add_argument("student")
+    e.add_argument("--days", type=float, default=0.0)
+    e.add_argument("--hours", type=float, default=0.0)
+    e.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    e.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
+    e.set_defaults(func=extend)
+
+    o = sub.add_parser("override", help="a TA's score for one graded cell of one student, with the reason")
+    o.add_argument("assignment")
+    o.add_argument("student")
+    o.add_argument("cell", help="the grade id, e.g. test_adam_step or proof_line_search")
+    o.add_argument("--score", type=float, help="the points to give")
+    o.add_argument("--reason", default="", help="what the student reads in the feedback")
+    o.add_argument("--clear", action="store_true", help="back to the autograder's score")
+    o.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    o.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
+    o.set_defaults(func=override)
+
+    f = sub.add_parser("feedback", help="the reports again from the gradebook (after hand grading or an override)")
+    f.add_argument("assignment")
+    f.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    f.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
+    f.set_defaults(func=feedback)
+
+    fg = sub.add_parser("formgrader", help="hand-grade in nbgrader's formgrader (a Jupyter server in the course)")
+    fg.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    fg.add_argument("--port", type=int, default=8888)
+    fg.set_defaults(func=formgrader)
 
     k = sub.add_parser("site-kits", help="the homework zips for the course site, without touching the course")
     k.add_argument("assignments", nargs="+")
@@ -140,7 +278,22 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("assignment")
     s.add_argument("--course", type=Path, default=Path("autograder"))
     s.add_argument("-n", type=int, default=30)
+    s.add_argument("--due", help="write each student's timestamp.txt around this due date (some late)")
     s.set_defaults(func=sample_class)
+
+    x = sub.add_parser("export", help="final grades as the CSV Canvas or Moodle imports, or as our own CSV")
+    x.add_argument("assignment")
+    x.add_argument("--to", required=True, choices=["canvas", "moodle", "csv"])
+    x.add_argument("--ids", type=Path, help="the mapping file, a CSV: student (nbgrader id), canvas_id, sis_user_id, "
+                   "sis_login_id, section, name, email, moodle_idnumber; needed for canvas and moodle")
+    x.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    x.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
+    x.add_argument("--out", type=Path, help="the file to write (default: <course>/reports/<a>/<a>-<to>.csv)")
+    x.add_argument("--allow-unmapped", action="store_true",
+                   help="leave out gradebook students the mapping file lacks, instead of stopping")
+    x.add_argument("--canvas-assignment-id", type=int,
+                   help="the assignment's id in Canvas (the last number of its URL), so the import updates it")
+    x.set_defaults(func=export_grades)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -19,11 +19,13 @@ import dask
 from tqdm import tqdm
 
 from dlcourse.grading import cells, notebook, sandbox
+from dlcourse.grading.autograded import write_autograded
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.course import assignment_settings
 from dlcourse.grading.gradebook import GradeWriter
 from dlcourse.grading.grader import SubmissionResult, grade_submission, refused
-from dlcourse.grading.report import write_reports
+from dlcourse.grading.lateness import read_timestamp
+from dlcourse.grading.report import CHANGES_FILE, write_changes, write_reports
 
 
 def instructor_tests(course: Path, assignment: str) -> dict[str, list[notebook.TestCell]]:
@@ -83,10 +85,12 @@ NOT_GRADED = "not graded"  # a digest no notebook has: the next run grades it ag
 def grade_class(
     course: Path, assignment: str, scheduler: str | None = None, workers: int | None = None,
     sandboxed: bool = True, db_url: str | None = None, progress: bool = True,
-    limits: sandbox.Limits = sandbox.Limits(), regrade: frozenset[str] = frozenset(),
+    limits: sandbox.Limits = sandbox.Limits(), regrade: frozenset[str] = frozenset(), regrade_all: bool = False,
 ) -> list[SubmissionResult]:
     """Grades every submission not yet graded in its current version (and those of the
-    students in ``regrade``), writes the reports, and returns every result in the gradebook."""
+    students in ``regrade``, or everyone's with ``regrade_all``, as after a fix of the tests), writes
+    the reports and ``score_changes.csv`` (whose score this run changed), and returns every result
+    in the gradebook."""
     from dask.distributed import Client, KilledWorker, as_completed
 
     course = Path(course).resolve()
@@ -94,17 +98,28 @@ def grade_class(
         raise RuntimeError(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
                            "Only for code you trust: --no-sandbox runs it unconfined")
     tests = instructor_tests(course, assignment)
+    sources = {name: notebook.read(course / "source" / assignment / name) for name in tests}
     secret = load_secret(course, create=True)
     writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
     done = writer.graded(assignment)
+    changed: list[tuple[str, str, float, float]] = []
+
+    def keep(result: SubmissionResult) -> None:
+        """Into the gradebook, and the notebook formgrader opens beside it."""
+        before = writer.write(result)
+        write_autograded(course, sources[result.notebook], result)
+        if before is not None and abs(before - result.score) > 1e-9:
+            changed.append((result.student, result.notebook, before, result.score))
+
     todo = []
-    for student, name in submissions(course, assignment, list(tests)):
+    everyone = submissions(course, assignment, list(tests))
+    for student, name in everyone:
         data, reason = _read(course, student, assignment, name)
         digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
-        if student not in regrade and done.get((student, name.removesuffix(".ipynb"))) == digest:
+        if not regrade_all and student not in regrade and done.get((student, name.removesuffix(".ipynb"))) == digest:
             continue  # graded in this very version: its result is in the gradebook
         if reason is not None:
-            writer.write(refused(student, assignment, name, tests[name], reason))
+            keep(refused(student, assignment, name, tests[name], reason))
         else:
             todo.append((student, name, data))
     if todo:
@@ -135,7 +150,7 @@ def grade_class(
                 except Exception as e:  # a fault of the grader's on one notebook must not stop the class
                     result = refused(student, assignment, name, tests[name], GRADER_FAILED.format(
                         error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
-                writer.write(result)
+                keep(result)
                 bar.update()
             bar.close()
         finally:
@@ -143,8 +158,36 @@ def grade_class(
             if cluster is not None:
                 cluster.close()
     try:
-        write_reports(writer.results(assignment), course / "reports" / assignment,
-                      assignment_settings(course, assignment).reveal_hidden)
+        _settle_and_report(writer, course, assignment, everyone)
+        write_changes(changed, course / "reports" / assignment / CHANGES_FILE)
         return list(writer.results(assignment))
+    finally:
+        writer.close()
+
+
+def _settle_and_report(writer: GradeWriter, course: Path, assignment: str, everyone: list[tuple[str, str]]) -> Path:
+    """Lateness as it stands (a timestamp, an extension or a hand grade may have changed since
+    the last run), then the reports, from the gradebook."""
+    settings = assignment_settings(course, assignment)
+    for student, name in everyone:
+        submitted_at, problem = read_timestamp(course, student, assignment)
+        if problem:
+            tqdm.write(f"{student}: {problem}")
+        writer.settle_lateness(assignment, student, name, submitted_at, settings)
+    out = course / "reports" / assignment
+    write_reports(writer.standings(assignment), out, settings.reveal_hidden)
+    return out
+
+
+def feedback(course: Path, assignment: str, db_url: str | None = None) -> Path:
+    """The reports again, from the gradebook as it stands (after hand grading in formgrader, an
+    override or an extension), without grading anything; returns their folder."""
+    course = Path(course).resolve()
+    tests = instructor_tests(course, assignment)
+    writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
+    try:
+        if not writer.graded(assignment):
+            raise RuntimeError(f"{course}: nothing of {assignment} is graded yet; run `dlcourse grade {assignment}`")
+        return _settle_and_report(writer, course, assignment, submissions(course, assignment, list(tests)))
     finally:
         writer.close()

@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SAWarning
 
+from dlcourse.grading import lateness
+from dlcourse.grading.course import AssignmentSettings
+from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.grader import SubmissionResult
+from dlcourse.grading.standing import Mark, Standing
+
 # nbgrader 0.9's own queries trip SQLAlchemy 2's autoflush warnings: noise an instructor can do
 # nothing about, so it stays off their terminal
 warnings.filterwarnings("ignore", message=".*autoflush.*", category=SAWarning)
 
-from dlcourse.grading.grader import SubmissionResult
 
 MARKS = "dlcourse_graded"
 
@@ -54,31 +60,111 @@ class GradeWriter:
         for (result,) in rows.yield_per(64):
             yield SubmissionResult.from_json(result)
 
-    def write(self, result: SubmissionResult) -> None:
-        """All of one submission's grades, and its result, in one transaction."""
+    def write(self, result: SubmissionResult) -> float | None:
+        """All of one submission's grades, and its result, in one transaction; returns the
+        autograded score it had before (None if it had none). A TA's manual score is never
+        touched: a rerun keeps every override and hand grade."""
         nb_name = result.notebook.removesuffix(".ipynb")
+        key = {"a": result.assignment, "s": result.student, "n": nb_name}
+        self._submission(result.assignment, result.student)
         try:
-            self.gb.find_student(result.student)
-        except MissingEntry:
-            self.gb.add_student(result.student)
-        try:
-            self.gb.find_submission(result.assignment, result.student)
-        except MissingEntry:
-            self.gb.add_submission(result.assignment, result.student)
-        try:
-            for t in result.tests:
-                grade = self.gb.find_grade(t.grade_id, nb_name, result.assignment, result.student)
-                grade.auto_score = t.score
+            before = self.db.execute(text(f"SELECT score FROM {MARKS} WHERE assignment = :a AND student = :s "
+                                          "AND notebook = :n AND result IS NOT NULL"), key).scalar()
+            autograded = {t.grade_id: t.score for t in result.tests}
+            for grade in self.gb.find_submission_notebook(nb_name, result.assignment, result.student).grades:
+                if grade.name in autograded:
+                    grade.auto_score = autograded[grade.name]
+                    grade.needs_manual_grade = False  # an override, if any, is a decision already made
+                else:  # an answer graded by hand: waits for a person until one has scored it
+                    grade.needs_manual_grade = grade.manual_score is None
             self.db.execute(text(f"DELETE FROM {MARKS} WHERE assignment = :a AND student = :s AND notebook = :n"),
-                            {"a": result.assignment, "s": result.student, "n": nb_name})
+                            key)
             self.db.execute(text(f"INSERT INTO {MARKS} (assignment, student, notebook, digest, score, result) "
                                  "VALUES (:a, :s, :n, :d, :score, :result)"),
-                            {"a": result.assignment, "s": result.student, "n": nb_name, "d": result.digest,
-                             "score": result.score, "result": result.to_json()})
+                            {**key, "d": result.digest, "score": result.score, "result": result.to_json()})
             self.db.commit()
         except BaseException:
             self.db.rollback()
             raise
+        return before
+
+    def _submission(self, assignment: str, student: str):
+        try:
+            self.gb.find_student(student)
+        except MissingEntry:
+            self.gb.add_student(student)
+        try:
+            return self.gb.find_submission(assignment, student)
+        except MissingEntry:
+            return self.gb.add_submission(assignment, student)
+
+    def settle_lateness(self, assignment: str, student: str, notebook: str, submitted_at: datetime | None,
+                        settings: AssignmentSettings) -> None:
+        """Records when the submission came in, and the penalty it earns as its score stands now
+        (hand grades and overrides included), on nbgrader's own columns."""
+        try:
+            submission = self._submission(assignment, student)
+            if submitted_at is not None:
+                submission.timestamp = submitted_at
+            nb = self.gb.find_submission_notebook(notebook.removesuffix(".ipynb"), assignment, student)
+            late = lateness.penalty(settings, nb.score, nb.max_score, submission.total_seconds_late)
+            nb.late_submission_penalty = late or None
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    def set_due(self, assignment: str, due: datetime) -> None:
+        self.gb.update_or_create_assignment(assignment, duedate=due)
+
+    def extend(self, assignment: str, student: str, extension: timedelta) -> datetime | None:
+        """Moves one student's due date (nbgrader's extension); returns the new due date."""
+        submission = self._submission(assignment, student)
+        submission.extension = extension
+        self.db.commit()
+        return submission.duedate
+
+    def override(self, assignment: str, student: str, grade_id: str, score: float | None, reason: str) -> None:
+        """A TA's score for one graded cell, with the reason the student will read (None: back to
+        the autograder's). The reason is kept as the comment on the answer cell, where formgrader
+        shows it too."""
+        found = [(nb, g) for nb in self.gb.find_submission(assignment, student).notebooks for g in nb.grades
+                 if g.name == grade_id]
+        if not found:
+            raise ValueError(f"{assignment}: {student} has no graded cell {grade_id!r}")
+        nb, grade = found[0]
+        if score is not None and not 0 <= score <= grade.max_score:
+            raise ValueError(f"{grade_id} is worth {grade.max_score:g} points: {score:g} is out of range")
+        answer_cell = SPECS[grade_id].function if grade_id in SPECS else grade_id
+        try:
+            grade.manual_score = score
+            grade.needs_manual_grade = score is None and grade.auto_score is None
+            self.gb.find_comment(answer_cell, nb.name, assignment, student).manual_comment = reason or None
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    def standings(self, assignment: str) -> Iterator[Standing]:
+        """Every graded submission of the assignment as it stands: the kept result, with the
+        gradebook's manual scores and comments, the submission time and the late penalty."""
+        for result in self.results(assignment):
+            nb = self.gb.find_submission_notebook(result.notebook.removesuffix(".ipynb"), assignment, result.student)
+            comments = {c.name: c.manual_comment or "" for c in nb.comments}
+            grades = {g.name: g for g in nb.grades}
+            order = [t.grade_id for t in result.tests] + sorted(set(grades) - {t.grade_id for t in result.tests})
+            marks = []
+            for grade_id in order:
+                g = grades.get(grade_id)
+                if g is None:  # a test the notebook no longer has in the gradebook
+                    continue
+                by_hand = grade_id not in SPECS
+                comment = comments.get(grade_id if by_hand else SPECS[grade_id].function, "")
+                marks.append(Mark(grade_id, g.max_score, None if by_hand else g.auto_score, g.manual_score,
+                                  comment, by_hand))
+            submission = nb.assignment
+            yield Standing(result, marks, submission.timestamp, submission.total_seconds_late,
+                           nb.late_submission_penalty or 0.0)
 
     def close(self) -> None:
         self.gb.close()

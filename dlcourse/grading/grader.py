@@ -60,6 +60,7 @@ class SubmissionResult:
     tests: list[TestReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what went wrong with the notebook as a whole
     output: str = ""
+    answers: dict[str, str] = field(default_factory=dict)  # the student's cells by grade id, for formgrader
 
     @property
     def score(self) -> float:
@@ -107,6 +108,7 @@ def grade_submission(
         result.problems.append(str(e))
         return result
     cells = notebook.code_to_run(nb, {tc.grade_id for tc in tests})
+    result.answers = notebook.answers(nb, {tc.grade_id for tc in tests})
     chosen = list(_cases(tests, secret, assignment, student))
     # the folder names the student, so an instructor (or a test) can tell whose code a process runs
     job = Path(tempfile.mkdtemp(prefix=f"dlcourse-job-{re.sub(r'[^A-Za-z0-9_.-]', '_', student)[:40]}-"))

@@ -24,9 +24,12 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from nbgrader.utils import parse_utc
+
 from dlcourse.grading import cases, cells, checker
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS, exercises
+from dlcourse.grading.gradebook import GradeWriter
 
 CHECKER_NAME = "hwcheck.py"
 
@@ -90,15 +93,29 @@ def _generate(course: Path, assignment: str, *options: str) -> None:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed in {course}:\n{done.stderr[-3000:]}")
 
 
-def release(course: Path, assignment: str, db_url: str | None = None) -> tuple[Path, list[str]]:
+def release(course: Path, assignment: str, db_url: str | None = None, due: str | None = None
+            ) -> tuple[Path, list[str]]:
     """Releases the assignment to its course: the grade cells made from the declarations
     (written back into the source notebook), the kit, nbgrader's student version (registered in
-    the gradebook), and ``downloads/<a>.zip``. Returns the zip's path and what ``cells.sync``
-    changed in the source notebook."""
+    the gradebook, with the due date ``due`` when given, e.g. "2026-12-01 23:59:00 UTC"), and
+    ``downloads/<a>.zip``. Returns the zip's path and what ``cells.sync`` changed in the source
+    notebook."""
     course = Path(course)
+    deadline = None
+    if due is not None:
+        try:
+            deadline = parse_utc(due)
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"--due {due!r} is not a date nbgrader reads ({e})") from None
     changes = cells.sync_assignment(course, assignment)
     write_kit(course, assignment)
     _generate(course, assignment, *([f"--CourseDirectory.db_url={db_url}"] if db_url else []))
+    if deadline is not None:
+        writer = GradeWriter(db_url or f"sqlite:///{course.resolve() / 'gradebook.db'}")
+        try:
+            writer.set_due(assignment, deadline)
+        finally:
+            writer.close()
     return _zip(course / "release" / assignment, assignment, course / "downloads" / f"{assignment}.zip"), changes
 
 

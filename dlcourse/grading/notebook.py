@@ -95,6 +95,21 @@ def code_to_run(nb: nbformat.NotebookNode, test_ids: set[str]) -> list[dict]:
     return cells
 
 
+MAX_ANSWERS, MAX_ANSWER_CHARS = 200, 100_000
+
+
+def answers(nb: nbformat.NotebookNode, test_ids: set[str]) -> dict[str, str]:
+    """The student's cells that still carry a grade id (answers, written or coded), by grade id,
+    bounded in number and length: what formgrader shows a TA. The first cell with an id wins."""
+    found: dict[str, str] = {}
+    for c in nb.cells:
+        grade_id = nbgrader_metadata(c).get("grade_id")
+        if grade_id and grade_id not in test_ids and grade_id not in found and len(found) < MAX_ANSWERS:
+            src = c.source if isinstance(c.source, str) else "".join(c.source)
+            found[str(grade_id)[:200]] = src[:MAX_ANSWER_CHARS]
+    return found
+
+
 def read_submitted(root: Path, parts: tuple[str, ...]) -> bytes | None:
     """The bytes of ``root/<parts...>``, a submitted file, opened one component at a time
     without following any link: None when it does not exist; SubmissionError when it, or a

@@ -1,24 +1,30 @@
 """What a grading run leaves behind: per-student feedback HTML, a CSV of grades, and a
-summary page with the score distribution. Feedback names each failed case and how the result
+summary of what the class got wrong, with plots; all from the gradebook, overrides, hand grades
+and late penalties included. Feedback names each failed case and how the result
 differed; it never shows a test's source, a reference value or a seed, and shows a hidden
 case's inputs only once the instructor reveals them (``reveal_hidden`` in course.toml)."""
 from __future__ import annotations
 
 import csv
 import html
+import re
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from dlcourse.grading import cases
+from dlcourse.grading import cases, lateness
 from dlcourse.grading.exercises import SPECS
-from dlcourse.grading.grader import CaseReport, SubmissionResult
+from dlcourse.grading.grader import CaseReport, SubmissionResult, TestReport
+from dlcourse.grading.standing import Mark, Standing
 
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}"
          ".pass{color:#1a7f37}.fail{color:#b42318}code{background:#f4f4f4;padding:0 .2em}"
-         "pre{background:#f4f4f4;padding:.4em;overflow-x:auto;font-size:85%}")
+         "pre{background:#f4f4f4;padding:.4em;overflow-x:auto;font-size:85%}.comment{color:#5a3e00}"
+         ".late{color:#b42318}")
 
 
 def revealed_inputs(grade_id: str, case: CaseReport) -> str:
@@ -30,35 +36,83 @@ def revealed_inputs(grade_id: str, case: CaseReport) -> str:
         return "\n".join(f"{k} = np.{np.asarray(v)!r}" for k, v in args.items())
 
 
-def feedback_html(r: SubmissionResult, reveal: bool = False) -> str:
+def _score_cell(mark: Mark | None, test: TestReport | None) -> str:
+    if mark is None:
+        return f"{test.score:g} / {test.points:g}" if test else ""
+    if mark.by_hand:
+        return f"{mark.score:g} / {mark.points:g}" if mark.manual is not None else f"not graded yet / {mark.points:g}"
+    if mark.overridden:
+        return f"<b>{mark.score:g}</b> / {mark.points:g} (set by your TA; the autograder gave {mark.auto or 0:g})"
+    return f"{mark.score:g} / {mark.points:g}"
+
+
+def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
+    standing = r if isinstance(r, Standing) else Standing.of(r)
+    result = standing.result
+    tests = {t.grade_id: t for t in result.tests}
+    marks = {m.grade_id: m for m in standing.marks}
     rows = []
-    for t in r.tests:
+    for grade_id in list(tests) + [g for g in marks if g not in tests]:
+        t, mark = tests.get(grade_id), marks.get(grade_id)
         lines = []
-        for c in t.cases:
+        for c in t.cases if t else []:
             what = f"<code>{html.escape(c.call)}</code>, {html.escape(c.name)}"
             if c.passed:
                 lines.append(f'<div class="pass">&#10003; {what}</div>')
                 continue
             shown = f"<pre>{html.escape(revealed_inputs(t.grade_id, c))}</pre>" if reveal else ""
             lines.append(f'<div class="fail">&#10007; {what}: {html.escape(c.message)}{shown}</div>')
-        rows.append(f"<tr><td>{html.escape(t.grade_id)}</td><td>{t.score:g} / {t.points:g}</td>"
-                    f"<td>{''.join(lines) or 'not run'}</td></tr>")
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.problems)
+        if mark is not None and mark.comment:
+            lines.append(f'<div class="comment">Your TA: {html.escape(mark.comment)}</div>')
+        what = "graded by hand" if mark is not None and mark.by_hand else "not run"
+        rows.append(f"<tr><td>{html.escape(grade_id)}</td><td>{_score_cell(mark, t)}</td>"
+                    f"<td>{''.join(lines) or what}</td></tr>")
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems)
     note = ("The inputs of each failed case are shown below it." if reveal else
             "Hidden cases are yours alone; their inputs are shown here once the instructor releases them.")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(r.assignment)}: "
-            f"{html.escape(r.student)}</title><style>{STYLE}</style></head><body>"
-            f"<h1>{html.escape(r.assignment)}: feedback for {html.escape(r.student)}</h1>"
-            f"<p>Autograded score: <b>{r.score:g} / {r.max_score:g}</b> (answers graded by hand come separately). "
-            f"{note}</p>"
+    late = ""
+    if standing.seconds_late > 0:
+        late = (f"<p class='late'>Submitted {lateness.describe(standing.seconds_late)}: the late policy takes off "
+                f"<b>{standing.penalty:g}</b> point(s).</p>")
+    waiting = standing.awaiting_hand_grading
+    pending = f" Still to be graded by hand: {', '.join(map(html.escape, waiting))}." if waiting else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(result.assignment)}: "
+            f"{html.escape(result.student)}</title><style>{STYLE}</style></head><body>"
+            f"<h1>{html.escape(result.assignment)}: feedback for {html.escape(result.student)}</h1>"
+            f"<p>Score: <b>{standing.final:g} / {standing.max_score:g}</b>.{pending} {note}</p>{late}"
             + (f"<h2>Problems with the notebook</h2><ul>{problems}</ul>" if problems else "")
-            + "<h2>Tests</h2><table><tr><th>test</th><th>score</th><th>cases</th></tr>"
+            + "<h2>Tests and answers</h2><table><tr><th>cell</th><th>score</th><th>cases</th></tr>"
             + "".join(rows) + "</table></body></html>")
 
 
-def write_reports(results: Iterable[SubmissionResult], out: Path, reveal: bool = False) -> dict[str, Path]:
-    """feedback/<student>.html, grades.csv and summary.html with score_distribution.png, from
-    results read one at a time (the class is never held in memory)."""
+def _failure_kind(message: str) -> str:
+    """A failure message without its numbers, so alike mistakes count together."""
+    first = message.split(";")[0]
+    return re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "#", first)[:160]
+
+
+@dataclass
+class TestSummary:
+    """What the class did on one graded cell."""
+
+    points: float
+    scores: list[float] = field(default_factory=list)
+    full: int = 0
+    failures: Counter = field(default_factory=Counter)
+
+    def add(self, score: float, cases: list[CaseReport]) -> None:
+        self.scores.append(score)
+        self.full += score >= self.points - 1e-9
+        self.failures.update({_failure_kind(c.message) for c in cases if not c.passed})
+
+    @property
+    def full_rate(self) -> float:
+        return self.full / max(1, len(self.scores))
+
+
+def write_reports(results: Iterable[SubmissionResult | Standing], out: Path, reveal: bool = False) -> dict[str, Path]:
+    """feedback/<student>.html, grades.csv and summary.html (what the class got wrong, per test,
+    with plots), from results read one at a time (the class is never held in memory)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -66,36 +120,84 @@ def write_reports(results: Iterable[SubmissionResult], out: Path, reveal: bool =
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(exist_ok=True)
-    scores, top, with_problems = [], 1.0, 0
-    per_test: dict[str, list[float]] = {}  # grade id -> [points, sum of scores]
+    finals, top, with_problems, late = [], 1.0, 0, 0
+    per_test: dict[str, TestSummary] = {}
+    columns: list[str] = []
     with open(out / "grades.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         for r in results:
-            (out / "feedback" / f"{r.student}.html").write_text(feedback_html(r, reveal))
-            if not per_test:
-                w.writerow(["student", *[t.grade_id for t in r.tests], "total", "max", "problems"])
-            by_id = {t.grade_id: t for t in r.tests}
-            for t in r.tests:
-                per_test.setdefault(t.grade_id, [t.points, 0.0])[1] += t.score
-            w.writerow([r.student, *[by_id[i].score if i in by_id else 0 for i in per_test], r.score, r.max_score,
-                        len(r.problems)])
-            scores.append(r.score)
-            top = max(top, r.max_score)
-            with_problems += bool(r.problems)
+            standing = r if isinstance(r, Standing) else Standing.of(r)
+            (out / "feedback" / f"{standing.student}.html").write_text(feedback_html(standing, reveal))
+            if not columns:
+                columns = [m.grade_id for m in standing.marks]
+                w.writerow(["student", *columns, "total", "max", "late_seconds", "late_penalty", "final",
+                            "problems"])
+            marks = {m.grade_id: m for m in standing.marks}
+            cases_of = {t.grade_id: t.cases for t in standing.result.tests}
+            for m in standing.marks:
+                per_test.setdefault(m.grade_id, TestSummary(m.points)).add(m.score, cases_of.get(m.grade_id, []))
+            w.writerow([standing.student, *[marks[i].score if i in marks else "" for i in columns], standing.score,
+                        standing.max_score, round(standing.seconds_late), standing.penalty, standing.final,
+                        len(standing.result.problems)])
+            finals.append(standing.final)
+            top = max(top, standing.max_score)
+            with_problems += bool(standing.result.problems)
+            late += standing.seconds_late > 0
+    _plots(plt, finals, top, per_test, out)
+    (out / "summary.html").write_text(_summary_html(finals, top, with_problems, late, per_test))
+    return {"feedback": out / "feedback", "csv": out / "grades.csv", "summary": out / "summary.html"}
+
+
+def _plots(plt, finals: list[float], top: float, per_test: dict[str, TestSummary], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(scores, bins=min(20, max(5, len(scores) // 3)), range=(0, top), color="#2a5599")
-    ax.set_xlabel("autograded score")
+    ax.hist(finals, bins=min(20, max(5, len(finals) // 3)), range=(0, top), color="#2a5599")
+    ax.set_xlabel("final score")
     ax.set_ylabel("students")
-    ax.set_title(f"{len(scores)} submissions")
+    ax.set_title(f"{len(finals)} submissions")
     fig.tight_layout()
     fig.savefig(out / "score_distribution.png", dpi=100)
     plt.close(fig)
-    n = max(1, len(scores))
-    rows = "".join(f"<tr><td>{html.escape(i)}</td><td>{total / n:.2f} / {points:g}</td></tr>"
-                   for i, (points, total) in per_test.items())
-    (out / "summary.html").write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>summary</title><style>{STYLE}</style></head>"
-        f"<body><h1>Grading summary</h1><p>{len(scores)} submissions; mean {sum(scores) / n:.2f} of {top:g}; "
-        f"{with_problems} with problems.</p><img src='score_distribution.png' alt='score distribution'>"
-        f"<h2>Mean score per test</h2><table>{rows}</table></body></html>")
-    return {"feedback": out / "feedback", "csv": out / "grades.csv", "summary": out / "summary.html"}
+    names = list(per_test)
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(names) + 1.2))
+    ax.barh(names, [100 * per_test[n].full_rate for n in names], color="#2a5599")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("students with full marks (%)")
+    fig.tight_layout()
+    fig.savefig(out / "full_marks_per_test.png", dpi=100)
+    plt.close(fig)
+
+
+def _summary_html(finals: list[float], top: float, with_problems: int, late: int,
+                  per_test: dict[str, TestSummary]) -> str:
+    n = max(1, len(finals))
+    rows = []
+    for grade_id, t in per_test.items():
+        common = "".join(f"<li>{html.escape(kind)} <i>({count} student(s))</i></li>"
+                         for kind, count in t.failures.most_common(3))
+        rows.append(f"<tr><td>{html.escape(grade_id)}</td><td>{t.full} of {len(t.scores)}</td>"
+                    f"<td>{sum(t.scores) / n:.2f} / {t.points:g}</td><td><ul>{common}</ul></td></tr>")
+    autograded = {g: t for g, t in per_test.items() if g in SPECS}
+    revisit = sorted(autograded, key=lambda g: autograded[g].full_rate)[:1]
+    advice = (f"<p class='revisit'>To revisit in the next lecture: <b>{html.escape(revisit[0])}</b>, where "
+              f"{100 * autograded[revisit[0]].full_rate:.0f}% of the class got full marks.</p>") if revisit else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>summary</title><style>{STYLE}</style></head>"
+            f"<body><h1>Grading summary</h1><p>{len(finals)} submissions; mean final score "
+            f"{sum(finals) / n:.2f} of {top:g}; {with_problems} with problems; {late} late.</p>{advice}"
+            "<img src='score_distribution.png' alt='distribution of final scores'>"
+            "<img src='full_marks_per_test.png' alt='students with full marks, per test'>"
+            "<h2>What the class got wrong</h2><table><tr><th>cell</th><th>full marks</th><th>mean</th>"
+            f"<th>most common failures</th></tr>{''.join(rows)}</table></body></html>")
+
+
+CHANGES_FILE = "score_changes.csv"
+
+
+def write_changes(changed: list[tuple[str, str, float, float]], path: Path) -> Path:
+    """Whose autograded score this run changed (a regrade after a fix of the tests)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "notebook", "before", "after"])
+        w.writerows(sorted(changed))
+    return path

@@ -1,21 +1,26 @@
 """A synthetic class for demos, tests and benchmarks: N submissions made from the
-instructor's notebook, honest, partly wrong, broken and hostile, in nbgrader's
+instructor's notebook, honest, copied, partly wrong, broken and hostile, in nbgrader's
 ``submitted/<student>/<assignment>/`` layout.
 
 Every kind says what it should score, so the tests can hold the grader to it.
 """
 from __future__ import annotations
 
+import ast
 import copy
+import io
 import json
 import os
 import re
+import tokenize
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import nbformat
 
 from dlcourse.grading.exercises import wrong_answers
+from dlcourse.grading.lateness import TIMESTAMP_FILE
 from dlcourse.grading.notebook import nbgrader_metadata
 
 # the known wrong answers of the exercise declarations, each aimed at exactly one test cell:
@@ -96,6 +101,7 @@ class Student:
     name: str
     kind: str
     expected: str  # "full", "zero", "full-but-<test id>", "full-or-less" (broke only itself)
+    copied_from: str = ""  # a copier's: the student whose notebook it copied
 
 
 def _strip_markers(source: str) -> str:
@@ -145,9 +151,135 @@ def with_ipython(source_nb) -> nbformat.NotebookNode:
     return nb
 
 
+# an honest student's own answers, correct (tests/test_similarity.py grades each on its exercise's
+# cases) but written unlike the instructor's solution: function -> code. The copier copies them.
+OWN_WORDS = {
+    "softmax_cross_entropy": (
+        "def softmax_cross_entropy(z, y):\n"
+        "    labels = np.asarray(y).astype(int)\n"
+        "    count = len(labels)\n"
+        "    # log-sum-exp with the row maximum taken out, so that exp never overflows\n"
+        "    top = np.max(z, axis=1, keepdims=True)\n"
+        "    log_norm = top + np.log(np.sum(np.exp(z - top), axis=1, keepdims=True))\n"
+        "    log_probs = z - log_norm\n"
+        "    onehot = np.eye(z.shape[1])[labels]\n"
+        "    loss = -np.sum(onehot * log_probs) / count\n"
+        "    return loss, (np.exp(log_probs) - onehot) / count\n"),
+    "batchnorm_backward": (
+        "def batchnorm_backward(dout, x, gamma):\n"
+        "    count = len(x)\n"
+        "    centred = x - np.mean(x, axis=0)\n"
+        "    std = np.sqrt(np.mean(centred ** 2, axis=0) + 1e-5)\n"
+        "    xhat = centred / std\n"
+        "    dxhat = dout * gamma\n"
+        "    # back through the graph one stage at a time: the variance, then the mean\n"
+        "    dvar = -0.5 * np.sum(dxhat * centred, axis=0) / std ** 3\n"
+        "    dmean = -np.sum(dxhat, axis=0) / std - 2 * dvar * np.mean(centred, axis=0)\n"
+        "    dx = dxhat / std + 2 * dvar * centred / count + dmean / count\n"
+        "    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)\n"),
+    "adam_step": (
+        "def adam_step(p, g, m, v, t, lr):\n"
+        "    beta1, beta2, eps = 0.9, 0.999, 1e-8\n"
+        "    first = beta1 * m + (1 - beta1) * g\n"
+        "    second = beta2 * v + (1 - beta2) * np.square(g)\n"
+        "    # both averages start at zero: divide out the bias before stepping\n"
+        "    step = lr * (first / (1 - beta1 ** t)) / (np.sqrt(second / (1 - beta2 ** t)) + eps)\n"
+        "    return p - step, first, second\n"),
+    "inverse_derivative": (
+        "def inverse_derivative(A, dA):\n"
+        "    # d(A^-1) = -A^-1 dA A^-1, with two solves instead of an explicit inverse\n"
+        "    left = np.linalg.solve(A, dA)\n"
+        "    return -np.linalg.solve(A.T, left.T).T\n"),
+    "symmetric_penalty": (
+        "def symmetric_penalty(w, lam):\n"
+        "    # w S w with S = [[1, -1], [-1, 1]] is (w1 - w2)^2\n"
+        "    gap = w[0] - w[1]\n"
+        "    return lam * gap ** 2, 2 * lam * gap * np.array([1.0, -1.0])\n"),
+    "newton_iterates": (
+        "def newton_iterates(coeffs, x0, n_steps):\n"
+        "    slope = np.polyder(coeffs)\n"
+        "    x = float(x0)\n"
+        "    path = [x]\n"
+        "    for _ in range(int(n_steps)):\n"
+        "        x = x - np.polyval(coeffs, x) / np.polyval(slope, x)\n"
+        "        path.append(x)\n"
+        "    return np.array(path)\n"),
+    "second_moments": (
+        "def second_moments(g, beta2):\n"
+        "    v = np.zeros_like(g)\n"
+        "    running = 0.0\n"
+        "    for step in range(len(g)):\n"
+        "        running = beta2 * running + (1 - beta2) * np.square(g[step])\n"
+        "        v[step] = running\n"
+        "    # the average starts at zero: step t divides by 1 - beta2^t\n"
+        "    bias = 1 - beta2 ** np.arange(1, len(g) + 1, dtype=float)\n"
+        "    return v, v / bias.reshape(-1, *[1] * (g.ndim - 1))\n"),
+    "sigmoid_unit_step": (
+        "def sigmoid_unit_step(w, b, x, t, lam, lr):\n"
+        "    out = 1.0 / (1.0 + np.exp(-(w * x + b)))\n"
+        "    err = out - t\n"
+        "    local = err * out * (1.0 - out)\n"
+        "    grad_w = local * x + lam * w\n"
+        "    return grad_w, local, w - lr * grad_w, b - lr * local\n"),
+}
+
+
+def own_words(source_nb) -> nbformat.NotebookNode:
+    """An honest notebook with the student's own answers wherever OWN_WORDS has one."""
+    nb = honest(source_nb)
+    for function, code in OWN_WORDS.items():
+        _replace(nb, function, code)
+    return nb
+
+
+COPIER_COMMENT = "# my solution, worked out after the lecture"
+
+
+def copied_with_renames(nb) -> nbformat.NotebookNode:
+    """Another student's notebook disguised as copiers do: in each answer the local variables
+    renamed and the comments replaced. Parameters and function names stay: the grader calls
+    each answer by its name, with its arguments by name."""
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if c.cell_type == "code" and nbgrader_metadata(c).get("solution"):
+            c.source = COPIER_COMMENT + "\n" + _rename_locals(_without_comments(c.source))
+    return nb
+
+
+def _without_comments(source: str) -> str:
+    lines = source.splitlines()
+    comment_only = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            row, col = token.start
+            if not lines[row - 1][:col].strip():
+                comment_only.add(row)
+            lines[row - 1] = lines[row - 1][:col].rstrip()
+    return "\n".join(line for row, line in enumerate(lines, 1) if row not in comment_only) + "\n"
+
+
+def _rename_locals(source: str) -> str:
+    """``source`` with each function's local variables renamed, ``labels`` to ``my_labels``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython syntax: left as it is
+        return source
+    spans = []  # (line, first column, end column, new name), columns in UTF-8 bytes as ast gives them
+    for fn in (node for node in tree.body if isinstance(node, ast.FunctionDef)):
+        params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+        names = [node for node in ast.walk(fn) if isinstance(node, ast.Name)]
+        local = {n.id for n in names if isinstance(n.ctx, ast.Store)} - params - {"_"}
+        spans += [(n.lineno, n.col_offset, n.end_col_offset, f"my_{n.id}") for n in names if n.id in local]
+    lines = [line.encode() for line in source.splitlines(keepends=True)]
+    for row, start, end, new in sorted(spans, reverse=True):
+        lines[row - 1] = lines[row - 1][:start] + new.encode() + lines[row - 1][end:]
+    return b"".join(lines).decode()
+
+
 def class_kinds(source_nb) -> list[str]:
     """One class's worth of kinds for this notebook, in the order make() cycles through them."""
-    return (["honest"] * 4 + ["honest_ipython", "restructured", "student_version"] + wrong_kinds(source_nb)
+    return (["honest"] * 4 + ["honest_ipython", "restructured", "honest_own_words", "copied_with_renames",
+                              "student_version"] + wrong_kinds(source_nb)
             + list(BREAKERS) + list(CHEATS) + list(CORRUPT) + LINKS + ["renamed_notebook"])
 
 
@@ -180,6 +312,7 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
     student_version = nbformat.read(release_path, as_version=4) if release_path.exists() else None
     kinds = class_kinds(source)
     students = []
+    own_words_student = ""  # the latest honest_own_words student: whom the next copier copies
     for i in range(n):
         kind = kinds[i % len(kinds)]
         name = f"student{i:04d}"
@@ -202,6 +335,10 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
             nb, expected = _add_cell(honest(source), BREAKERS[kind]), "full-or-less"
         elif kind in CHEATS:
             nb, expected = _add_cell(copy.deepcopy(student_version or source), CHEATS[kind]), "zero"
+        elif kind == "honest_own_words":
+            nb, own_words_student = own_words(source), name
+        elif kind == "copied_with_renames":
+            nb = copied_with_renames(own_words(source))
         elif kind == "honest_ipython":
             nb = with_ipython(source)
         elif kind in CORRUPT:
@@ -217,5 +354,20 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
             students.append(Student(name, kind, "zero"))
             continue
         nbformat.write(nb, target)
-        students.append(Student(name, kind, expected))
+        students.append(Student(name, kind, expected,
+                                own_words_student if kind == "copied_with_renames" else ""))
     return students
+
+
+LATE_HOURS = {8: 3, 9: 26}  # a student's number modulo 10 -> hours after the due date; the others are early
+
+
+def write_timestamps(course: Path, assignment: str, students: list[Student], due: datetime) -> None:
+    """When each student handed in, as ``nbgrader collect`` records it: two hours early, except
+    every tenth student 3 hours late and the next 26 hours late (a day and a bit)."""
+    for i, s in enumerate(students):
+        folder = Path(course) / "submitted" / s.name / assignment
+        if s.kind in LINKS or folder.is_symlink():  # never write through a student's link
+            continue
+        when = due + timedelta(hours=LATE_HOURS.get(i % 10, -2))
+        (folder / TIMESTAMP_FILE).write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))

@@ -1,0 +1,51 @@
+"""The notebooks stock formgrader opens: ``autograded/<student>/<assignment>/<nb>.ipynb``.
+
+Each is the instructor's source notebook (its cells, and the nbgrader metadata by which
+formgrader finds each cell's grade in the gradebook) with the student's answers in place of the
+solutions, and each test cell showing what its cases gave. It is built from the grading result
+alone: the submission is never run again, and nothing the student wrote outside an answer cell
+reaches a TA's browser.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+
+from dlcourse.grading.grader import SubmissionResult
+from dlcourse.grading.notebook import nbgrader_metadata
+
+MISSING = "(this answer cell is not in the submission: the student deleted it or removed its metadata)"
+
+
+def _case_lines(result: SubmissionResult, grade_id: str) -> str:
+    test = next((t for t in result.tests if t.grade_id == grade_id), None)
+    if test is None or not test.cases:
+        return "not run\n"
+    lines = [f"autograded: {test.score:g} / {test.points:g}"]
+    lines += [f"{'ok  ' if c.passed else 'FAIL'} {c.name}" + ("" if c.passed else f": {c.message}") for c in test.cases]
+    return "\n".join(lines) + "\n"
+
+
+def autograded_notebook(source: nbformat.NotebookNode, result: SubmissionResult) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(source)
+    for cell in nb.cells:
+        meta = nbgrader_metadata(cell)
+        grade_id = meta.get("grade_id")
+        if meta.get("solution"):
+            cell.source = result.answers.get(grade_id, MISSING)
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            cell.outputs = []
+            if meta.get("grade") and not meta.get("solution"):
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=_case_lines(result, grade_id))]
+    return nb
+
+
+def write_autograded(course: Path, source: nbformat.NotebookNode, result: SubmissionResult) -> Path:
+    folder = Path(course) / "autograded" / result.student / result.assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / result.notebook
+    nbformat.write(autograded_notebook(source, result), path)
+    return path
