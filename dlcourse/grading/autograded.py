@@ -2,13 +2,15 @@
 
 Each is the instructor's source notebook (its cells, and the nbgrader metadata by which
 formgrader finds each cell's grade in the gradebook) with the student's answers in place of the
-solutions, and each test cell showing what its cases gave. It is built from the grading result
+solutions, each test cell showing what its cases gave, and under each answer graded by hand the
+model answer and rubric of the instructor's cell. It is built from the grading result
 alone: the submission is never run again, and nothing the student wrote outside an answer cell
 reaches a TA's browser.
 """
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
@@ -28,11 +30,20 @@ def _case_lines(result: SubmissionResult, grade_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def model_answer(cell) -> str:
+    """The instructor's model answer and rubric: the solution region of an answer cell."""
+    found = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+    return "\n".join(part.strip() for part in found)
+
+
 def autograded_notebook(source: nbformat.NotebookNode, result: SubmissionResult) -> nbformat.NotebookNode:
     nb = copy.deepcopy(source)
+    graded_by_hand = []
     for cell in nb.cells:
         meta = nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
+        if meta.get("solution") and meta.get("grade") and cell.cell_type == "markdown":
+            graded_by_hand.append((cell, model_answer(cell)))
         if meta.get("solution"):
             cell.source = result.answers.get(grade_id, MISSING)
         if cell.cell_type == "code":
@@ -40,6 +51,10 @@ def autograded_notebook(source: nbformat.NotebookNode, result: SubmissionResult)
             cell.outputs = []
             if meta.get("grade") and not meta.get("solution"):
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=_case_lines(result, grade_id))]
+    for cell, rubric in graded_by_hand:  # shown to the TA in formgrader, under the student's answer
+        at = next(i for i, c in enumerate(nb.cells) if c is cell)
+        note = f"**For the grader: model answer and rubric**\n\n{rubric}"
+        nb.cells.insert(at + 1, nbformat.v4.new_markdown_cell(note))
     return nb
 
 
