@@ -1,8 +1,10 @@
-"""The ``dlcourse`` command: ``train-digits`` (the reference MLP on digits), and for
-instructors ``release`` (the student version of an assignment and its check kit), ``site-kits``
-(the same kits for the course site, without touching the course), ``grade``
-(a whole class, sandboxed, on Dask), ``check`` (a notebook's visible tests, as the grader
-runs them) and ``sample-class``."""
+"""The ``dlcourse`` command. ``train-digits`` trains the reference MLP on digits. For
+instructors, in the order of nbgrader's workflow: ``release`` (the student version of an
+assignment and its check kit), ``collect``, ``grade`` (a whole class, sandboxed, on Dask),
+``hand-grade`` (formgrader), ``override`` and ``extend``, ``feedback`` (the reports again from the
+gradebook), ``similarity`` (pairs of alike submissions) and ``export`` (final grades for Canvas,
+Moodle or as our CSV); and ``site-kits`` (the homework zips for the course site), ``check`` (a
+notebook's visible tests, as the grader runs them) and ``sample-class``."""
 from __future__ import annotations
 
 import argparse
@@ -103,7 +105,7 @@ def feedback(args: argparse.Namespace) -> int:
     return 0
 
 
-def formgrader(args: argparse.Namespace) -> int:
+def hand_grade(args: argparse.Namespace) -> int:
     import os
     import shutil
 
@@ -161,6 +163,23 @@ def check_notebook(args: argparse.Namespace) -> int:
     print(f"visible tests: {sum(c.passed for t in result.tests for c in t.cases)} of "
           f"{sum(len(t.cases) for t in result.tests)} passed")
     return 0 if all(c.passed for t in result.tests for c in t.cases) else 1
+
+
+def similarity(args: argparse.Namespace) -> int:
+    """Pairs of submissions with unusually alike answer code: evidence for a person, never a grade."""
+    from dlcourse.grading.similarity import DISPLAY_THRESHOLD, similarity_report
+
+    threshold = DISPLAY_THRESHOLD if args.threshold is None else args.threshold
+    report = similarity_report(args.course, args.assignment, threshold=threshold,
+                               keep_solution=args.keep_solution, progress=not args.quiet)
+    print(f"compared the answer code of {len(report.students)} students of {args.assignment}: "
+          f"{len(report.flagged)} pair(s) above {report.threshold:.0%}")
+    for pair in report.flagged[:20]:
+        print(f"  {pair.first} and {pair.second}: {pair.score:.0%}")
+    for _, reason in report.skipped:
+        print(f"not compared: {reason}")
+    print(f"report: {report.html} (every pair with shared code: {report.csv.name}); no grade was changed")
+    return 0
 
 
 def sample_class(args: argparse.Namespace) -> int:
@@ -258,10 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
     f.set_defaults(func=feedback)
 
-    fg = sub.add_parser("formgrader", help="hand-grade in nbgrader's formgrader (a Jupyter server in the course)")
+    fg = sub.add_parser("hand-grade", help="grade answers by hand in nbgrader's formgrader (a Jupyter server)")
     fg.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
     fg.add_argument("--port", type=int, default=8888)
-    fg.set_defaults(func=formgrader)
+    fg.set_defaults(func=hand_grade)
 
     k = sub.add_parser("site-kits", help="the homework zips for the course site, without touching the course")
     k.add_argument("assignments", nargs="+")
@@ -273,6 +292,18 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("notebook", type=Path)
     c.add_argument("--no-sandbox", action="store_true", help="run the notebook unconfined (trusted code only)")
     c.set_defaults(func=check_notebook)
+
+    sm = sub.add_parser("similarity", help="pairs of submissions with unusually alike code (never changes a grade)")
+    sm.add_argument("assignment")
+    sm.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    sm.add_argument("--threshold", type=float,
+                    help="flag a pair when more than this share of one student's code is found in the other's "
+                         "(default: copydetect's 0.33)")
+    sm.add_argument("--keep-solution", action="store_true",
+                    help="compare the instructor's solution too (to find copies of a leaked answer key); "
+                         "students who wrote the model answer then look alike")
+    sm.add_argument("--quiet", action="store_true", help="no progress bars")
+    sm.set_defaults(func=similarity)
 
     s = sub.add_parser("sample-class", help="write a synthetic class of submissions")
     s.add_argument("assignment")
