@@ -126,6 +126,7 @@ def test_numpy_and_tensorflow_mlps_give_the_same_loss_curve(rule, keras_opt):
     assert ours[-1] < ours[0]
 
 
+@pytest.mark.slow  # a fresh interpreter importing TensorFlow
 def test_tensorflow_start_up_chatter_stays_off_the_screen():
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     code = ("from dlcourse.tf import tf, models; from dlcourse.tf.train import fit; import numpy as np, keras;"
