@@ -24,9 +24,9 @@ def rng() -> np.random.Generator:
 
 
 # Fixtures that build or start something real: the site, a browser, a fresh virtual environment,
-# a PostgreSQL server, an unprivileged account. A test that uses one is end to end, so it belongs
-# to the slow tier, whether or not its author remembered the mark.
-END_TO_END_FIXTURES = {"site", "pages", "browser", "plain_python", "postgres_url", "account"}
+# a PostgreSQL server, an unprivileged account. A test that uses one, directly or through another
+# fixture, is end to end, so it belongs to the slow tier whether or not its author marked it.
+END_TO_END_FIXTURES = {"site", "browser", "plain_python", "postgres_url", "account"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
