@@ -190,6 +190,8 @@ def sample_class(args: argparse.Namespace) -> int:
         from nbgrader.utils import parse_utc
 
         sc.write_timestamps(args.course, args.assignment, students, parse_utc(args.due))
+    if args.ids:
+        print(f"wrote the LMS roster mapping {sc.write_lms_ids(args.ids, args.n)}")
     print(f"wrote {len(students)} submissions under {args.course}/submitted/")
     return 0
 
@@ -310,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--course", type=Path, default=Path("autograder"))
     s.add_argument("-n", type=int, default=30)
     s.add_argument("--due", help="write each student's timestamp.txt around this due date (some late)")
+    s.add_argument("--ids", type=Path, help="also write a student-ID mapping for `dlcourse export` here")
     s.set_defaults(func=sample_class)
 
     x = sub.add_parser("export", help="final grades as the CSV Canvas or Moodle imports, or as our own CSV")

@@ -371,3 +371,18 @@ def write_timestamps(course: Path, assignment: str, students: list[Student], due
             continue
         when = due + timedelta(hours=LATE_HOURS.get(i % 10, -2))
         (folder / TIMESTAMP_FILE).write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+
+
+def write_lms_ids(path: Path, n: int) -> Path:
+    """A student-ID mapping for ``dlcourse export``, as an instructor would write it from the LMS's
+    roster: n made-up students with Canvas and Moodle identifiers."""
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "canvas_id", "sis_user_id", "section", "name", "email", "moodle_idnumber"])
+        for i in range(n):
+            w.writerow([f"student{i:04d}", 10_000 + i, f"S{2026_0000 + i}", "Section 1", f"Student {i}",
+                        f"student{i:04d}@example.edu", f"M{i:05d}"])
+    return path
