@@ -78,12 +78,18 @@ def lint(pages: list[Path]) -> list[str]:
                               capture_output=True, text=True, cwd=ROOT, check=False)
         if ruff.returncode not in (0, 1):
             raise RuntimeError(f"ruff failed:\n{ruff.stderr}")
+        starts = {}  # converted file -> (its cells' first lines, the page's)
+        for python, page in converted.items():
+            starts[python] = (python_cell_starts(Path(python).read_text().splitlines()),
+                              page_cell_starts(page.read_text().splitlines()))
+            if len(starts[python][0]) != len(starts[python][1]):
+                raise RuntimeError(f"{page}: jupytext found {len(starts[python][0])} code cells, this script "
+                                   f"{len(starts[python][1])}; its lines cannot be mapped")
         findings = []
         for f in json.loads(ruff.stdout):
-            page = converted[str(Path(f["filename"]).resolve())]
-            python_lines = Path(f["filename"]).read_text().splitlines()
-            line = page_line(f["location"]["row"], python_cell_starts(python_lines),
-                             page_cell_starts(page.read_text().splitlines()))
+            python = str(Path(f["filename"]).resolve())
+            page = converted[python]
+            line = page_line(f["location"]["row"], *starts[python])
             name = page.relative_to(ROOT) if page.is_relative_to(ROOT) else page
             findings.append((str(name), line, f["location"]["column"], f"{f['code'] or 'error'} {f['message']}"))
     return [f"{name}:{line}:{column}: {message}" for name, line, column, message in sorted(findings)]
