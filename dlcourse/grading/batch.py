@@ -69,7 +69,7 @@ def _cluster(workers: int | None):
     with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                           "distributed.scheduler.worker-saturation": 1.0}):
         return LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
-                            dashboard_address=None, silence_logs=40)
+                            dashboard_address=":0", silence_logs=40)  # a free port: never "8787 in use"
 
 
 WORKER_DIED = ("the grading worker died while grading this notebook, twice (for instance it ran out of "
