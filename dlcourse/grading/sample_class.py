@@ -62,8 +62,10 @@ LINKS = ["symlink_to_answer_key", "linked_assignment_folder", "hardlink_to_answe
 
 # cheats added to the student version (no solutions): none may gain a point
 CHEATS = {
-    "patch_numpy": "import numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda a, b, **k: numpy.ones_like(a, bool)",
-    "patch_builtins": "import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.AssertionError = type('Nope', (Exception,), {})",
+    "patch_numpy": "import numpy\nnumpy.allclose = lambda *a, **k: True\n"
+                   "numpy.isclose = lambda a, b, **k: numpy.ones_like(a, bool)",
+    "patch_builtins": "import builtins\nbuiltins.abs = lambda x: 0\n"
+                      "builtins.AssertionError = type('Nope', (Exception,), {})",
     "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])",
     "fake_results": "import json, os\nfake = {'status': 'ok', 'outputs': []}\nfor fd in range(3, 64):\n"
                     "    for case in range(200):\n        try:\n"
@@ -79,8 +81,9 @@ CHEATS = {
                    "            outputs = [huge] * (1 + case % 5)\n"
                    "            os.write(fd, (json.dumps({'case': case, 'status': 'ok', 'outputs': outputs})"
                    " + '\\n').encode())\n        except OSError:\n            break",
-    "read_other_files": "import glob\nstolen = {p: open(p).read()[:100] for pat in ['../source/*/*', '/work/*/autograder/source/*/*',"
-                        " '../../*/*/*.ipynb', '/root/*', '/etc/shadow'] for p in glob.glob(pat)}\n"
+    "read_other_files": "import glob\nstolen = {p: open(p).read()[:100] for pat in ['../source/*/*', "
+                        "'/work/*/autograder/source/*/*', '../../*/*/*.ipynb', '/root/*', '/etc/shadow'] "
+                        "for p in glob.glob(pat)}\n"
                         "assert not stolen, stolen",
     "write_gradebook": "import glob\nfor p in glob.glob('/**/gradebook.db', recursive=True) + ['../gradebook.db']:\n"
                        "    open(p, 'w').write('pwned')",

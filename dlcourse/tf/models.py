@@ -1,7 +1,7 @@
 """Keras model builders matching the NumPy ones in ``dlcourse.models`` (logits out)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 
