@@ -112,7 +112,8 @@ def hand_grade(args: argparse.Namespace) -> int:
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
     print(f"hand grading in nbgrader's formgrader: {jupyter} server in {args.course}; open /formgrader")
     os.chdir(args.course)
-    os.execv(jupyter, [jupyter, "server", "--ServerApp.open_browser=False", f"--port={args.port}"])
+    options = ["--ServerApp.open_browser=False", f"--port={args.port}"] + ["--allow-root"] * args.allow_root
+    os.execv(jupyter, [jupyter, "server", *options])
 
 
 def release(args: argparse.Namespace) -> int:
@@ -282,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     fg = sub.add_parser("hand-grade", help="grade answers by hand in nbgrader's formgrader (a Jupyter server)")
     fg.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
     fg.add_argument("--port", type=int, default=8888)
+    fg.add_argument("--allow-root", action="store_true", help="let Jupyter run as root (a container, say)")
     fg.set_defaults(func=hand_grade)
 
     k = sub.add_parser("site-kits", help="the homework zips for the course site, without touching the course")

@@ -4,17 +4,19 @@ formgrader's needs-manual-grade flags; every piece reaches the feedback and the 
 from __future__ import annotations
 
 import csv
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import nbformat
 import pytest
+from courses import released_course
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
-from dlcourse.grading import kit, sample_class, sandbox
+from dlcourse.grading import sample_class, sandbox
 from dlcourse.grading.batch import feedback, grade_class
+from dlcourse.grading.exercise import Written
+from dlcourse.grading.exercises import exercises
 from dlcourse.grading.gradebook import GradeWriter
 from dlcourse.grading.notebook import nbgrader_metadata
 
@@ -33,12 +35,7 @@ late_penalty_cap = 0.5
 @pytest.fixture(scope="module")
 def week(tmp_path_factory) -> dict:
     """A ten-student hw1 class, graded once, then worked on as a TA would."""
-    course = tmp_path_factory.mktemp("week") / "course"
-    course.mkdir()
-    shutil.copytree(ROOT / "autograder" / "source", course / "source")
-    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
-    (course / "course.toml").write_text(LATE_POLICY)
-    kit.release(course, "hw1", due="2026-12-01 23:59:00 UTC")
+    course = released_course(tmp_path_factory.mktemp("week"), "hw1", "2026-12-01 23:59:00 UTC", LATE_POLICY)
     students = sample_class.make(course, "hw1", 10)
     sample_class.write_timestamps(course, "hw1", students, DUE)  # student0008 3 h late, student0009 26 h
     writer = GradeWriter(f"sqlite:///{course / 'gradebook.db'}")
@@ -91,7 +88,7 @@ def test_formgrader_is_asked_only_for_the_answers_a_person_must_grade(week):
         waiting = {g.name for g in grades if g.needs_manual_grade}
     finally:
         gb.close()
-    assert waiting == {"proof_line_search"}
+    assert waiting == {e.grade_id for e in exercises("hw1") if isinstance(e, Written)}
     autograded = nbformat.read(course / "autograded" / "student0000" / "hw1" / "hw1.ipynb", as_version=4)
     cells = {nbgrader_metadata(c).get("grade_id"): c for c in autograded.cells}
     submitted = nbformat.read(course / "submitted" / "student0000" / "hw1" / "hw1.ipynb", as_version=4)

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from courses import released_course
 from nbgrader.api import Gradebook
 
 from dlcourse.cli import main
-from dlcourse.grading import kit
 from dlcourse.grading.export import MappingError, read_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,11 +55,7 @@ ONLY_IN_MAPPING = "eve"
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory) -> tuple[Path, dict[str, float | None], float]:
     """(course, the final grade each student should get (None: no grade), the points possible)."""
-    course = tmp_path_factory.mktemp("export") / "course"
-    course.mkdir()
-    shutil.copytree(ROOT / "autograder" / "source", course / "source")
-    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
-    kit.release(course, "hw1")
+    course = released_course(tmp_path_factory.mktemp("export"))
     expected: dict[str, float | None] = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         points_possible = gb.find_assignment("hw1").max_score

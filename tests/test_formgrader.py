@@ -11,7 +11,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -23,12 +22,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from book_site import ARTIFACTS, chrome
+from courses import released_course
 from nbgrader.api import Gradebook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dlcourse.grading import kit, sample_class, sandbox
+from dlcourse.grading import sample_class, sandbox
 from dlcourse.grading.autograded import model_answer
 from dlcourse.grading.batch import feedback, grade_class
 from dlcourse.grading.notebook import nbgrader_metadata
@@ -61,11 +61,7 @@ def _answer(course: Path, student: str, grade_id: str, source: str) -> None:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> dict:
     """A three-student hw1 class, graded once by `dlcourse grade`."""
-    course = tmp_path_factory.mktemp("formgrader") / "course"
-    course.mkdir()
-    shutil.copytree(ROOT / "autograder" / "source", course / "source")
-    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
-    kit.release(course, "hw1")
+    course = released_course(tmp_path_factory.mktemp("formgrader"))
     sample_class.make(course, "hw1", 3)
     source = nbformat.read(course / "source" / "hw1" / "hw1.ipynb", as_version=4)
     _answer(course, GRADED, PROOF_ID, PROOF)

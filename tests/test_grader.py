@@ -21,8 +21,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from courses import released_course
 
-from dlcourse.grading import cases, kit, sample_class, sandbox
+from dlcourse.grading import cases, sample_class, sandbox
 from dlcourse.grading.batch import WORKER_DIED, grade_class, instructor_tests
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.checker import decode
@@ -48,11 +49,7 @@ ASSIGNMENTS = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir()
 
 
 def make_course(tmp: Path, n: int, assignment: str = "hw1") -> tuple[Path, list[sample_class.Student]]:
-    course = tmp / "course"
-    course.mkdir()
-    shutil.copytree(COURSE / "source", course / "source")
-    shutil.copy(COURSE / "nbgrader_config.py", course)
-    kit.release(course, assignment)
+    course = released_course(tmp, assignment)
     return course, sample_class.make(course, assignment, n)
 
 

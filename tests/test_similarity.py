@@ -17,9 +17,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from courses import released_course
 
 from dlcourse.cli import main
-from dlcourse.grading import cases, checker, grader, kit, notebook, sample_class, similarity
+from dlcourse.grading import cases, checker, grader, notebook, sample_class, similarity
 from dlcourse.grading.exercises import SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,11 +124,7 @@ def _files_outside_reports(course: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    course = tmp_path_factory.mktemp("similarity") / "course"
-    course.mkdir()
-    shutil.copytree(SOURCE, course / "source")
-    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
-    kit.release(course, "hw1")
+    course = released_course(tmp_path_factory.mktemp("similarity"))
     students = sample_class.make(course, "hw1", len(sample_class.class_kinds(_source("hw1"))))
     gradebook = hashlib.sha256((course / "gradebook.db").read_bytes()).hexdigest()
     before = _files_outside_reports(course)

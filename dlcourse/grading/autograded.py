@@ -39,13 +39,15 @@ def model_answer(cell) -> str:
 def autograded_notebook(source: nbformat.NotebookNode, result: SubmissionResult) -> nbformat.NotebookNode:
     nb = copy.deepcopy(source)
     graded_by_hand = []
+    # with no answer at all, the notebook was not read or not graded: say why, not "deleted"
+    missing = f"(not graded: {result.problems[0]})" if result.problems and not result.answers else MISSING
     for cell in nb.cells:
         meta = nbgrader_metadata(cell)
         grade_id = meta.get("grade_id")
         if meta.get("solution") and meta.get("grade") and cell.cell_type == "markdown":
             graded_by_hand.append((cell, model_answer(cell)))
         if meta.get("solution"):
-            cell.source = result.answers.get(grade_id, MISSING)
+            cell.source = result.answers.get(grade_id, missing)
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = []

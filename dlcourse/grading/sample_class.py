@@ -111,10 +111,21 @@ def _strip_markers(source: str) -> str:
     return re.sub(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[ \t]*\n?", "", source, flags=re.MULTILINE)
 
 
+def _written_answer(source: str) -> str:
+    """What an honest student writes in an answer cell: the model answer, without the stub
+    text before it or the rubric the instructor keeps in it."""
+    answer = "\n".join(re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", source, re.S))
+    return "\n".join(line for line in answer.splitlines() if not line.startswith("Rubric")).strip()
+
+
 def honest(source_nb) -> nbformat.NotebookNode:
     nb = copy.deepcopy(source_nb)
     for c in nb.cells:
-        c.source = _strip_markers(c.source)
+        meta = nbgrader_metadata(c)
+        if c.cell_type == "markdown" and meta.get("solution") and "### BEGIN SOLUTION" in c.source:
+            c.source = _written_answer(c.source)
+        else:
+            c.source = _strip_markers(c.source)
     return nb
 
 
