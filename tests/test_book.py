@@ -101,6 +101,8 @@ def test_every_declared_question_is_on_the_map_and_every_notebook_matches_its_de
     declared = set(graded_questions())
     assert declared, "no exercise names a question"
     assert declared <= on_the_map, f"declared questions missing from book/coverage.yml: {declared - on_the_map}"
+    ungraded = sorted(on_the_map - declared, key=lambda q: tuple(map(int, q.split("."))))
+    assert not ungraded, f"questions of book/coverage.yml that no exercise grades: {ungraded}"
     on_disk = sorted(p.name for p in (ROOT / "autograder" / "source").iterdir() if p.is_dir())
     assert sorted(ASSIGNMENTS) == on_disk, "one declaration module per assignment folder"
     for assignment in ASSIGNMENTS:

@@ -1,4 +1,5 @@
-"""Homework 1: backpropagation and optimisation (autograder/source/hw1/hw1.ipynb)."""
+"""Homework 1: backward passes of layers, step sizes, adaptive optimisers and the spectral norm
+(autograder/source/hw1/hw1.ipynb)."""
 from __future__ import annotations
 
 import numpy as np
@@ -26,6 +27,23 @@ def _softmax_cross_entropy(z, y):
     return losses.softmax_cross_entropy(z, y.astype(int))
 
 
+def _batchnorm_forward_inputs(rng: np.random.Generator, k: int, n: int = 8) -> Inputs:
+    return {"x": 3 * rng.standard_normal((n, 3)) + 1, "gamma": rng.standard_normal(3), "beta": rng.standard_normal(3),
+            "running_mean": rng.standard_normal(3), "running_var": rng.uniform(0.5, 2, 3),
+            "training": np.array(k % 2 == 0)}
+
+
+def _batch_of_one(rng: np.random.Generator) -> Inputs:
+    return _batchnorm_forward_inputs(rng, 0, n=1)
+
+
+def _batchnorm_forward(x, gamma, beta, running_mean, running_var, training):
+    """Keras's momentum 0.99; the epsilon of the backward pass's exercise, 1e-5."""
+    running = {"mean": running_mean.copy(), "var": running_var.copy()}
+    y, _ = layers.batchnorm_forward(x, gamma, beta, running, training=bool(training), momentum=0.99, eps=1e-5)
+    return y, running["mean"], running["var"]
+
+
 def _batchnorm_inputs(rng: np.random.Generator, k: int) -> Inputs:
     return {"dout": rng.standard_normal((8, 3)), "x": 3 * rng.standard_normal((8, 3)) + 1,
             "gamma": rng.standard_normal(3)}
@@ -36,64 +54,6 @@ def _batchnorm_backward(dout, x, gamma):
     _, cache = layers.batchnorm_forward(x, gamma, np.zeros_like(gamma), running, training=True, eps=1e-5)
     dx, grads = layers.batchnorm_backward(dout, cache)
     return dx, grads["gamma"], grads["beta"]
-
-
-def _adam_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "m": 0.1 * rng.standard_normal(4),
-            "v": rng.random(4), "t": np.array(1 + k % 5), "lr": np.array(0.01)}
-
-
-def _adam_step(p, g, m, v, t, lr):
-    """One step of the paper's Adam (Algorithm 1), epsilon 1e-8, betas 0.9 and 0.999."""
-    return one_step(optim.Adam(float(lr), 0.9, 0.999, 1e-8), p, g, (m, v), t)
-
-
-def _backtracking_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"Q": spd(rng, 3, 10 ** rng.uniform(0, 3)), "c": rng.standard_normal(3), "x": rng.standard_normal(3),
-            "t0": np.array(10 ** rng.uniform(-1, 2)), "alpha": np.array(rng.uniform(0.1, 0.45)),
-            "beta": np.array(rng.uniform(0.3, 0.9))}
-
-
-def _backtracking(Q, c, x, t0, alpha, beta):
-    g = Q @ x + c
-    found = linesearch.backtracking(lambda z: 0.5 * z @ Q @ z + c @ z, g, x, -g, float(alpha), float(beta),
-                                    float(t0))
-    return np.array(found.t), np.array(found.iterations)
-
-
-def _bound_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"Q": spd(rng, 3, 10 ** rng.uniform(0, 3)), "x": rng.standard_normal(3),
-            "t0": np.array(10 ** rng.uniform(-1, 2)), "beta": np.array(rng.uniform(0.2, 0.9))}
-
-
-def _line_search_bound(Q, x, t0, beta):
-    g = Q @ x
-    lipschitz = float(np.linalg.eigvalsh(Q).max())
-    return (np.array(linesearch.iteration_bound(g, -g, lipschitz, float(t0), float(beta))),)
-
-
-def _step_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"g": rng.standard_normal(4), "H": spd(rng, 4, 100.0)}
-
-
-def _optimal_step(g, H):
-    return (np.array(quadratic.optimal_step(g, H)),)
-
-
-def _matrix_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"W": rng.standard_normal((3 + k % 4, 5))}
-
-
-def _spectral_norm(W):
-    return (np.array(np.linalg.norm(W, 2)),)
-
-
-def _scores_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"s": rng.standard_normal((6, 4)), "y": rng.integers(0, 4, 6)}
-
-
-def _multiclass_hinge(s, y):
-    return losses.multiclass_hinge(s, y.astype(int))
 
 
 def _conv_case(rng: np.random.Generator, n: int, h: int, w: int, kernel: tuple[int, int], channels: tuple[int, int],
@@ -120,8 +80,100 @@ def _conv2d_backward(dout, x, w, stride, pad):
     return dx, grads["w"], grads["b"]
 
 
-def _points_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"x": 10 * rng.standard_normal((200, 2))}
+def _step_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"g": rng.standard_normal(4), "H": spd(rng, 4, 100.0)}
+
+
+def _optimal_step(g, H):
+    return (np.array(quadratic.optimal_step(g, H)),)
+
+
+def _backtracking_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"Q": spd(rng, 3, 10 ** rng.uniform(0, 3)), "c": rng.standard_normal(3), "x": rng.standard_normal(3),
+            "t0": np.array(10 ** rng.uniform(-1, 2)), "alpha": np.array(rng.uniform(0.1, 0.45)),
+            "beta": np.array(rng.uniform(0.3, 0.9))}
+
+
+def _backtracking(Q, c, x, t0, alpha, beta):
+    g = Q @ x + c
+    found = linesearch.backtracking(lambda z: 0.5 * z @ Q @ z + c @ z, g, x, -g, float(alpha), float(beta),
+                                    float(t0))
+    return np.array(found.t), np.array(found.iterations)
+
+
+def _bound_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"Q": spd(rng, 3, 10 ** rng.uniform(0, 3)), "x": rng.standard_normal(3),
+            "t0": np.array(10 ** rng.uniform(-1, 2)), "beta": np.array(rng.uniform(0.2, 0.9))}
+
+
+def _line_search_bound(Q, x, t0, beta):
+    g = Q @ x
+    lipschitz = float(np.linalg.eigvalsh(Q).max())
+    return (np.array(linesearch.iteration_bound(g, -g, lipschitz, float(t0), float(beta))),)
+
+
+def _gradients_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"g": rng.standard_normal((5 + k % 40, 3)), "beta2": np.array((0.9, 0.99, 0.999)[k % 3])}
+
+
+def _second_moments(g, beta2):
+    """Adam's v_t for every t (from the rule itself), and v_t / (1 - beta2^t)."""
+    rule = optim.Adam(0.0, 0.9, float(beta2))
+    state = rule.init({"p": g[0]})
+    vs = []
+    for gt in g:
+        _, state = rule.step({"p": gt}, {"p": gt}, state)
+        vs.append(state.slots["p"].v)
+    v = np.array(vs)
+    return v, np.array([optim.bias_corrected(vt, float(beta2), t) for t, vt in enumerate(v, start=1)])
+
+
+def _adam_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "m": 0.1 * rng.standard_normal(4),
+            "v": rng.random(4), "t": np.array(1 + k % 5), "lr": np.array(0.01)}
+
+
+def _adam_step(p, g, m, v, t, lr):
+    """One step of the paper's Adam (Algorithm 1), epsilon 1e-8, betas 0.9 and 0.999."""
+    return one_step(optim.Adam(float(lr), 0.9, 0.999, 1e-8), p, g, (m, v), t)
+
+
+_FIRST_ZERO = np.arange(4) > 0  # an entry whose gradient and moments are all zero: the step must be 0, not NaN
+
+
+def _adamax_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4) * _FIRST_ZERO,
+            "m": 0.1 * rng.standard_normal(4) * _FIRST_ZERO, "u": 0.1 * rng.random(4) * _FIRST_ZERO,
+            "t": np.array(1 + k % 5), "lr": np.array(0.01)}
+
+
+def _adamax_step(p, g, m, u, t, lr):
+    return one_step(optim.Adamax(float(lr), 0.9, 0.999, 1e-7), p, g, (m, u), t)
+
+
+def _momentum_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "v": 0.1 * rng.standard_normal(4),
+            "lr": np.array(0.05), "momentum": np.array(0.9), "nesterov": np.array(k % 2 == 1)}
+
+
+def _momentum_step(p, g, v, lr, momentum, nesterov):
+    return one_step(optim.SGD(float(lr), float(momentum), bool(nesterov)), p, g, (v,))
+
+
+def _rmsprop_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "v": rng.random(4), "lr": np.array(0.01)}
+
+
+def _rmsprop_step(p, g, v, lr):
+    return one_step(optim.RMSprop(float(lr), 0.9, 1e-7), p, g, (v,))
+
+
+def _matrix_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"W": rng.standard_normal((3 + k % 4, 5))}
+
+
+def _spectral_norm(W):
+    return (np.array(np.linalg.norm(W, 2)),)
 
 
 EXERCISES = [
@@ -135,6 +187,10 @@ def affine_backward(dout, x, w):
          ("loss", "dz"), points=2, questions=("3.1",), random_cases=3,
          edge_cases={"large logits (a naive exp overflows)": lambda rng: _logits_inputs(rng, 0, scale=500.0)},
          references=("dlcourse.losses.softmax_cross_entropy", "dlcourse.losses.log_softmax")),
+    Spec("test_batchnorm_forward", "batchnorm_forward", _batchnorm_forward_inputs, _batchnorm_forward,
+         ("y", "running_mean", "running_var"), points=2, questions=("9.1", "9.3"),
+         edge_cases={"a batch of one in training (every output is beta)": _batch_of_one},
+         references=("dlcourse.layers.batchnorm_forward",)),
     Spec("test_batchnorm_backward", "batchnorm_backward", _batchnorm_inputs, _batchnorm_backward,
          ("dx", "dgamma", "dbeta"), points=3, questions=("9.2",),
          references=("dlcourse.layers.batchnorm_backward",),
@@ -144,42 +200,7 @@ def batchnorm_backward(dout, x, gamma):
     xhat = (x - x.mean(0)) * inv
     return gamma * inv * (dout - dout.mean(0)), (dout * xhat).sum(0), dout.sum(0)
 """}),
-    Spec("test_adam_step", "adam_step", _adam_inputs, _adam_step, ("p", "m", "v"), points=3, questions=("6.3",),
-         references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adam"),
-         wrong_answers={"adam_without_bias_correction": """\
-def adam_step(p, g, m, v, t, lr):
-    m = 0.9 * m + 0.1 * g
-    v = 0.999 * v + 0.001 * g * g
-    return p - lr * m / (np.sqrt(v) + 1e-8), m, v
-"""}),
-    Spec("test_backtracking", "backtracking", _backtracking_inputs, _backtracking, ("t", "iterations"),
-         points=2, questions=("5.3",), references=("dlcourse.linesearch.backtracking",)),
-    Spec("test_line_search_bound", "line_search_bound", _bound_inputs, _line_search_bound, ("bound",),
-         points=2, questions=("5.2",), atol=0.0, rtol=0.0,
-         references=("dlcourse.linesearch.iteration_bound", "dlcourse.linesearch.accepted_step_bound")),
-    Written("proof_line_search", points=3, questions=("5.1",)),
-    Spec("test_optimal_step", "optimal_step", _step_inputs, _optimal_step, ("eps",), points=1, questions=("4.3",),
-         references=("dlcourse.quadratic.optimal_step",)),
-    Spec("test_spectral_norm", "spectral_norm", _matrix_inputs, _spectral_norm, ("sigma",), points=2,
-         questions=("8.1",), rtol=1e-5,
-         references=("dlcourse.lipschitz.spectral_norm", "dlcourse.tf.regularizers.SpectralNorm")),
-    Spec("test_multiclass_hinge", "multiclass_hinge", _scores_inputs, _multiclass_hinge, ("loss", "ds"),
-         points=2, questions=("11.1",), references=("dlcourse.losses.multiclass_hinge",),
-         wrong_answers={"hinge_summed_not_averaged": """\
-def multiclass_hinge(s, y):
-    y = np.asarray(y, int)
-    r = np.arange(len(s))
-    mg = s - s[r, y][:, None] + 1.0
-    mg[r, y] = 0
-    j = mg.argmax(1)
-    ds = np.zeros_like(s)
-    ds[r, j] += 1
-    ds[r, y] -= 1
-    return mg[r, j].sum(), ds
-"""}),
-    # graded by a property of what the student returns, not against one reference answer
-    Spec("test_relu_max", "relu_max_weights", _points_inputs, lambda x: (), ("W1", "w2"), points=1,
-         questions=("11.2",), property="relu_network_equals_max", call_args=()),
+    Written("answer_batchnorm_in_practice", points=3, questions=("9.1", "9.3")),
     Spec("test_conv2d_backward", "conv2d_backward", _conv_inputs, _conv2d_backward, ("dx", "dw", "db"), points=3,
          questions=("13.1",), random_cases=3,
          edge_cases={
@@ -205,4 +226,58 @@ def conv2d_backward(dout, x, w, stride, pad):
     dx = dxp[:, pad:pad + x.shape[1], pad:pad + x.shape[2]]
     return dx, dw, dout.sum(axis=(0, 1, 2))
 """}),
+    Written("proof_taylor_model", points=2, questions=("4.1", "4.2")),
+    Spec("test_optimal_step", "optimal_step", _step_inputs, _optimal_step, ("eps",), points=1, questions=("4.3",),
+         references=("dlcourse.quadratic.optimal_step",)),
+    Written("proof_optimal_step_bounds", points=3, questions=("4.3",)),
+    Spec("test_backtracking", "backtracking", _backtracking_inputs, _backtracking, ("t", "iterations"),
+         points=2, questions=("5.3",), references=("dlcourse.linesearch.backtracking",)),
+    Written("proof_line_search", points=3, questions=("5.1",)),
+    Spec("test_line_search_bound", "line_search_bound", _bound_inputs, _line_search_bound, ("bound",),
+         points=2, questions=("5.2",), atol=0.0, rtol=0.0,
+         references=("dlcourse.linesearch.iteration_bound", "dlcourse.linesearch.accepted_step_bound")),
+    Written("proof_v_sum", points=2, questions=("6.1",)),
+    Spec("test_second_moments", "second_moments", _gradients_inputs, _second_moments, ("v", "v_hat"), points=2,
+         questions=("6.2",), references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected"),
+         wrong_answers={"bias_correction_forgotten": """\
+def second_moments(g, beta2):
+    v = np.zeros_like(g)
+    prev = 0 * g[0]
+    for i, gt in enumerate(g):
+        prev = beta2 * prev + (1 - beta2) * gt**2
+        v[i] = prev
+    return v, v
+"""}),
+    Spec("test_adam_step", "adam_step", _adam_inputs, _adam_step, ("p", "m", "v"), points=3, questions=("6.3",),
+         references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adam"),
+         wrong_answers={"adam_without_bias_correction": """\
+def adam_step(p, g, m, v, t, lr):
+    m = 0.9 * m + 0.1 * g
+    v = 0.999 * v + 0.001 * g * g
+    return p - lr * m / (np.sqrt(v) + 1e-8), m, v
+"""}),
+    Written("proof_adamax_limit", points=3, questions=("6.4",)),
+    Spec("test_adamax_step", "adamax_step", _adamax_inputs, _adamax_step, ("p", "m", "u"), points=2,
+         questions=("6.4",),
+         references=("dlcourse.optim.Adamax", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adamax"),
+         wrong_answers={"adamax_rule_of_seed_002": """\
+def adamax_step(p, g, m, u, t, lr):
+    m = 0.9 * m + 0.1 * g
+    u = np.maximum(0.999 * u, 0.001 * np.abs(g))
+    return p - lr / (1 - 0.9**t) * m / (u + 1e-7), m, u
+"""}),
+    Written("answer_adamax_when", points=3, questions=("6.5",)),
+    Spec("test_momentum_step", "momentum_step", _momentum_inputs, _momentum_step, ("p", "v"), points=2,
+         questions=("6.6",), references=("dlcourse.optim.SGD", "dlcourse.tf.optim.SGD"),
+         wrong_answers={"momentum_pytorch_style": """\
+def momentum_step(p, g, v, lr, momentum, nesterov):
+    v = momentum * v + g
+    return p - lr * v, v
+"""}),
+    Spec("test_rmsprop_step", "rmsprop_step", _rmsprop_inputs, _rmsprop_step, ("p", "v"), points=1,
+         references=("dlcourse.optim.RMSprop", "dlcourse.tf.optim.RMSprop")),
+    Written("proof_spectral_norm", points=3, questions=("8.1",)),
+    Spec("test_spectral_norm", "spectral_norm", _matrix_inputs, _spectral_norm, ("sigma",), points=2,
+         questions=("8.1",), rtol=1e-5,
+         references=("dlcourse.lipschitz.spectral_norm", "dlcourse.tf.regularizers.SpectralNorm")),
 ]

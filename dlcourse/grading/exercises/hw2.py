@@ -1,11 +1,12 @@
-"""Homework 2: matrix calculus and Newton's method (autograder/source/hw2/hw2.ipynb)."""
+"""Homework 2: matrix calculus, Hessians and convexity, gradient descent and Newton's method on
+quadratics (autograder/source/hw2/hw2.ipynb)."""
 from __future__ import annotations
 
 import numpy as np
 
-from dlcourse import matcalc, newton, regularizers
+from dlcourse import losses, matcalc, newton, quadratic, regularizers
 from dlcourse.grading.exercise import Inputs, Spec, Written
-from dlcourse.grading.exercises._draw import size
+from dlcourse.grading.exercises._draw import size, spd
 
 
 def _quadratic_inputs(rng: np.random.Generator, k: int) -> Inputs:
@@ -69,6 +70,64 @@ def _symmetric_penalty(w, lam):
     return regularizers.quadratic_form(w, regularizers.SYMMETRY_S, float(lam))
 
 
+def _logits_inputs(rng: np.random.Generator, k: int, scale: float = 1.0) -> Inputs:
+    return {"z": scale * rng.standard_normal(2 + k % 5)}
+
+
+def _softmax_hessian(z):
+    return (losses.softmax_hessian(z),)
+
+
+def _logistic_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    n, d = size(k, (1, 4, 9, 20)), 1 + k % 4
+    return {"w": rng.standard_normal(d), "X": rng.standard_normal((n, d)),
+            "y": rng.integers(0, 2, n).astype(float)}
+
+
+def _logistic_gradient_hessian(w, X, y):
+    return losses.logistic_gradient(w, X, y), losses.logistic_hessian(w, X)
+
+
+def _whw_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    """A symmetric H, positive definite or (every third case) with one negative eigenvalue, and
+    a step on either side of the stable range 0 < eps < 1 / lambda_max."""
+    n = 2 + k % 4
+    H = spd(rng, n, 10 ** rng.uniform(0.3, 2))
+    if k % 3 == 2:
+        lam, q = np.linalg.eigh(H)
+        H = (q * np.where(np.arange(n) == 0, -lam, lam)) @ q.T
+    lam_max = np.linalg.eigvalsh(H).max()
+    return {"H": H, "w0": rng.standard_normal(n), "eps": np.array(rng.uniform(0.1, 1.15) / lam_max),
+            "t": np.array(5 + k % 26)}
+
+
+def _gd_on_quadratic_form(H, w0, eps, t):
+    """t steps of gradient descent on J(w) = w^T H w, whose gradient is 2 H w (the quadratic
+    1/2 w^T Q w with Q = 2 H), and the factor max_i |1 - 2 eps lambda_i| by which the worst
+    eigen-direction is multiplied per step."""
+    path = quadratic.gd_quadratic(2 * H, np.zeros(len(w0)), w0, float(eps), int(t))
+    return path[-1], np.array(np.abs(1 - 2 * float(eps) * np.linalg.eigvalsh(H)).max())
+
+
+def _beale_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"p": rng.uniform(-4.5, 4.5, 2)}
+
+
+def _beale_hessian(x: float, y: float) -> np.ndarray:
+    """f = sum_k r_k^2 with r_k = c_k - x + x y^k: H = 2 sum_k (grad r_k grad r_k^T + r_k Hess r_k)."""
+    H = np.zeros((2, 2))
+    for k, c in enumerate((1.5, 2.25, 2.625), start=1):
+        r = c - x + x * y**k
+        grad_r = np.array([y**k - 1, k * x * y ** (k - 1)])
+        hess_r = np.array([[0.0, k * y ** (k - 1)], [k * y ** (k - 1), k * (k - 1) * x * y ** max(k - 2, 0)]])
+        H += 2 * (np.outer(grad_r, grad_r) + r * hess_r)
+    return H
+
+
+def _beale_derivatives(p):
+    return quadratic.beale_grad(p), _beale_hessian(*(float(v) for v in p))
+
+
 def _polynomial_near_root(rng: np.random.Generator, k: int) -> Inputs:
     roots = np.sort(rng.uniform(-3, 3, 2 + k % 3))
     roots += np.arange(len(roots))  # at least one apart: simple roots
@@ -107,10 +166,41 @@ def inverse_derivative(A, dA):
     inv = np.linalg.inv(A)
     return inv @ dA @ inv
 """}),
+    Written("proof_hessian_is_jacobian", points=2, questions=("1.9",)),
     Spec("test_symmetric_penalty", "symmetric_penalty", _penalty_inputs, _symmetric_penalty, ("R", "dR"),
          points=1, questions=("1.10",), random_cases=3,
          edge_cases={"equal weights (the penalty is zero)": _equal_weights},
          references=("dlcourse.regularizers.quadratic_form", "dlcourse.tf.regularizers.QuadraticForm")),
+    Spec("test_softmax_hessian", "softmax_hessian", _logits_inputs, _softmax_hessian, ("H",), points=1,
+         questions=("3.2",), random_cases=3,
+         edge_cases={"large logits (a naive exp overflows)": lambda rng: _logits_inputs(rng, 3, scale=500.0)},
+         references=("dlcourse.losses.softmax_hessian",)),
+    Spec("test_logistic_gradient_hessian", "logistic_gradient_hessian", _logistic_inputs, _logistic_gradient_hessian,
+         ("grad", "H"), points=2, questions=("3.3",),
+         references=("dlcourse.losses.logistic_gradient", "dlcourse.losses.logistic_hessian"),
+         wrong_answers={"logistic_gradient_sign_of_seed_001": """\
+def logistic_gradient_hessian(w, X, y):
+    z = 1 / (1 + np.exp(-(X @ w)))
+    return X.T @ (y - z), X.T @ (X * (z * (1 - z))[:, None])
+"""}),
+    Written("proof_convexity", points=3, questions=("3.2", "3.3")),
+    Written("answer_two_outputs", points=2, questions=("3.4",)),
+    Spec("test_gd_on_quadratic_form", "gd_on_quadratic_form", _whw_inputs, _gd_on_quadratic_form, ("w", "rate"),
+         points=2, questions=("4.4", "4.5"), references=("dlcourse.quadratic.gd_quadratic",),
+         wrong_answers={"gradient_without_its_factor_two": """\
+def gd_on_quadratic_form(H, w0, eps, t):
+    w = np.array(w0, dtype=float)
+    for _ in range(int(t)):
+        w = w - eps * H @ w
+    return w, np.abs(1 - eps * np.linalg.eigvalsh(H)).max()
+"""}),
+    Written("proof_gd_quadratic_convergence", points=3, questions=("4.4", "4.5")),
+    Spec("test_beale_derivatives", "beale_derivatives", _beale_inputs, _beale_derivatives, ("grad", "H"), points=2,
+         questions=("4.6",), random_cases=3, rtol=1e-9, atol=1e-9,
+         edge_cases={"the stationary point (0, 1)": lambda rng: {"p": np.array([0.0, 1.0])},
+                     "the minimum (3, 0.5)": lambda rng: {"p": np.array([3.0, 0.5])}},
+         references=("dlcourse.quadratic.beale_grad",)),
+    Written("answer_beale_not_convex", points=2, questions=("4.6",)),
     Spec("test_newton_iterates", "newton_iterates", _polynomial_near_root, _newton_iterates, ("xs",), points=2,
          questions=("7.1",), references=("dlcourse.newton.newton_root", "dlcourse.newton.newton_minimize"),
          wrong_answers={"newton_step_sign": """\
@@ -122,4 +212,5 @@ def newton_iterates(coeffs, x0, n_steps):
     return np.array(xs)
 """}),
     Written("proof_newton_quadratic", points=2, questions=("7.2",)),
+    Written("answer_newton_drawbacks", points=2, questions=("7.3",)),
 ]

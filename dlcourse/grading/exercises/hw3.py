@@ -1,12 +1,15 @@
-"""Homework 3: backpropagation, adaptive optimisers, Lipschitz bounds and training
-(autograder/source/hw3/hw3.ipynb)."""
+"""Homework 3: backpropagation through networks, regularisation, training practice, SVMs and
+real networks (autograder/source/hw3/hw3.ipynb)."""
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
-from dlcourse import lipschitz, models, neuron, optim, train, twobranch
+from dlcourse import layers, lipschitz, losses, models, neuron, optim, train, twobranch
+from dlcourse.figures import real_networks
 from dlcourse.grading.exercise import Inputs, Spec, Written
-from dlcourse.grading.exercises._draw import one_step, size
+from dlcourse.grading.exercises._draw import size
 
 
 def _two_branch_inputs(rng: np.random.Generator, k: int) -> Inputs:
@@ -29,50 +32,35 @@ def _two_branch_backward(x, y, W1, W21, W22):
     return grads["W1"], grads["W21"], grads["W22"]
 
 
-def _gradients_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"g": rng.standard_normal((5 + k % 40, 3)), "beta2": np.array((0.9, 0.99, 0.999)[k % 3])}
+def _binary_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    n, d_x, d_a = size(k), 3 + k % 3, 4
+    return {"X": rng.standard_normal((n, d_x)), "y": rng.integers(0, 2, n).astype(float),
+            "W1": rng.standard_normal((d_a, d_x)), "b1": 0.5 * rng.standard_normal(d_a),
+            "W2": rng.standard_normal((1, d_a)), "b2": rng.standard_normal(1)}
 
 
-def _second_moments(g, beta2):
-    """Adam's v_t for every t (from the rule itself), and v_t / (1 - beta2^t)."""
-    rule = optim.Adam(0.0, 0.9, float(beta2))
-    state = rule.init({"p": g[0]})
-    vs = []
-    for gt in g:
-        _, state = rule.step({"p": gt}, {"p": gt}, state)
-        vs.append(state.slots["p"].v)
-    v = np.array(vs)
-    return v, np.array([optim.bias_corrected(vt, float(beta2), t) for t, vt in enumerate(v, start=1)])
+def _binary_classifier_backward(X, y, W1, b1, W2, b2):
+    """The book's layout, a = W h + b with W (out, in), on the layers' (in, out) layout."""
+    a1, cache1 = layers.affine_forward(X, W1.T, b1)
+    h, cache_relu = layers.relu_forward(a1)
+    a2, cache2 = layers.affine_forward(h, W2.T, b2)
+    _, da2 = losses.binary_cross_entropy_with_logits(a2, y)
+    dh, grads2 = layers.affine_backward(da2, cache2)
+    da1, _ = layers.relu_backward(dh, cache_relu)
+    _, grads1 = layers.affine_backward(da1, cache1)
+    return grads1["w"].T, grads1["b"], grads2["w"].T, grads2["b"]
 
 
-_FIRST_ZERO = np.arange(4) > 0  # an entry whose gradient and moments are all zero: the step must be 0, not NaN
+def _dropout_inputs(rng: np.random.Generator, k: int, rate: float | None = None) -> Inputs:
+    rate = (0.2, 0.5, 0.8)[k % 3] if rate is None else rate
+    shape = (size(k), 5)
+    keep = rng.random(shape) >= rate
+    keep[0, 0] = True  # one unit kept at least: with every unit dropped, any rescaling passes
+    return {"dout": rng.standard_normal(shape), "keep": keep.astype(float), "rate": np.array(rate)}
 
 
-def _adamax_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4) * _FIRST_ZERO,
-            "m": 0.1 * rng.standard_normal(4) * _FIRST_ZERO, "u": 0.1 * rng.random(4) * _FIRST_ZERO,
-            "t": np.array(1 + k % 5), "lr": np.array(0.01)}
-
-
-def _adamax_step(p, g, m, u, t, lr):
-    return one_step(optim.Adamax(float(lr), 0.9, 0.999, 1e-7), p, g, (m, u), t)
-
-
-def _momentum_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "v": 0.1 * rng.standard_normal(4),
-            "lr": np.array(0.05), "momentum": np.array(0.9), "nesterov": np.array(k % 2 == 1)}
-
-
-def _momentum_step(p, g, v, lr, momentum, nesterov):
-    return one_step(optim.SGD(float(lr), float(momentum), bool(nesterov)), p, g, (v,))
-
-
-def _rmsprop_inputs(rng: np.random.Generator, k: int) -> Inputs:
-    return {"p": rng.standard_normal(4), "g": rng.standard_normal(4), "v": rng.random(4), "lr": np.array(0.01)}
-
-
-def _rmsprop_step(p, g, v, lr):
-    return one_step(optim.RMSprop(float(lr), 0.9, 1e-7), p, g, (v,))
+def _dropout_backward(dout, keep, rate):
+    return (layers.dropout_backward(dout, keep / (1 - float(rate)))[0],)
 
 
 def _weights_inputs(rng: np.random.Generator, k: int) -> Inputs:
@@ -82,6 +70,24 @@ def _weights_inputs(rng: np.random.Generator, k: int) -> Inputs:
 
 def _lipschitz_bound(W1, W2, W3):
     return (lipschitz.product_bound([W1, W2, W3], ["tanh", "sigmoid", "linear"]),)
+
+
+def _gradients_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    """Batches of two or more: for B = 1 sampling with and without replacement agree."""
+    n = 3 + k % 6
+    return {"G": rng.standard_normal((n, 3)) + rng.standard_normal(3), "B": np.array(rng.integers(2, n + 1))}
+
+
+def _whole_data_set(rng: np.random.Generator) -> Inputs:
+    return {"G": rng.standard_normal((6, 3)), "B": np.array(6)}
+
+
+def _minibatch_gradient_variance(G, B):
+    """E ||g_B - g||^2 over every batch of B distinct examples, each equally likely: counted, not
+    taken from the formula the exercise asks for."""
+    g = G.mean(axis=0)
+    batches = itertools.combinations(range(len(G)), int(B))
+    return (np.array(np.mean([np.sum((G[list(b)].mean(axis=0) - g) ** 2) for b in batches])),)
 
 
 def _sizes_inputs(rng: np.random.Generator, k: int) -> Inputs:
@@ -111,6 +117,18 @@ def _sigmoid_unit_step(w, b, x, t, lam, lr):
     return dw, db, w_new, b_new
 
 
+def _scores_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"s": rng.standard_normal((6, 4)), "y": rng.integers(0, 4, 6)}
+
+
+def _multiclass_hinge(s, y):
+    return losses.multiclass_hinge(s, y.astype(int))
+
+
+def _points_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    return {"x": 10 * rng.standard_normal((200, 2))}
+
+
 def _train_mlp_inputs(rng: np.random.Generator, k: int) -> Inputs:
     n, d, h, classes = 40, 4, 8, 3
     X = rng.standard_normal((n, d))
@@ -128,7 +146,23 @@ def _train_mlp(X, y, W1, b1, W2, b2, lr, epochs):
     return np.array(hist.loss), p["0.w"], p["0.b"], p["2.w"], p["2.b"]
 
 
+def _committee_inputs(rng: np.random.Generator, k: int) -> Inputs:
+    members, n, classes = (3, 5, 7)[k % 3], size(k, (1, 4, 9, 20)), 2 + k % 4
+    scores = rng.exponential(size=(members, n, classes))
+    return {"P": scores / scores.sum(axis=-1, keepdims=True)}
+
+
+def _one_confident_mistake(rng: np.random.Generator) -> Inputs:
+    """The book's figure: four members lean to class 0, the fifth is sure of class 1."""
+    return {"P": real_networks.EXAMPLE_MEMBERS[:, None, :].copy()}
+
+
+def _committee_predictions(P):
+    return tuple(real_networks.committee_scores(P, rule).argmax(axis=-1) for rule in real_networks.RULES)
+
+
 EXERCISES = [
+    Written("answer_two_branch_graph", points=2, questions=("2.1",)),
     Spec("test_two_branch_backward", "two_branch_backward", _two_branch_inputs, _two_branch_backward,
          ("dW1", "dW21", "dW22"), points=3, questions=("2.2", "2.3"), random_cases=3,
          edge_cases={"the worked example of the syllabus": _worked_example},
@@ -153,42 +187,34 @@ def two_branch_backward(x, y, W1, W21, W22):
     d1 = (d21 @ W21 + d22 @ W22) * (pre1 > 0)
     return d1.T @ x, d21.T @ l1, d22.T @ l1
 """}),
-    Written("proof_v_sum", points=2, questions=("6.1",)),
-    Spec("test_second_moments", "second_moments", _gradients_inputs, _second_moments, ("v", "v_hat"), points=2,
-         questions=("6.2",), references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected"),
-         wrong_answers={"bias_correction_forgotten": """\
-def second_moments(g, beta2):
-    v = np.zeros_like(g)
-    prev = 0 * g[0]
-    for i, gt in enumerate(g):
-        prev = beta2 * prev + (1 - beta2) * gt**2
-        v[i] = prev
-    return v, v
+    Spec("test_binary_classifier_backward", "binary_classifier_backward", _binary_inputs, _binary_classifier_backward,
+         ("dW1", "db1", "dW2", "db2"), points=3, questions=("2.4",),
+         references=("dlcourse.losses.binary_cross_entropy_with_logits",)),
+    Spec("test_dropout_backward", "dropout_backward", _dropout_inputs, _dropout_backward, ("dx",), points=1,
+         questions=("2.5",), random_cases=3,
+         edge_cases={"rate 0.95 (nearly every unit dropped)": lambda rng: _dropout_inputs(rng, 3, rate=0.95)},
+         references=("dlcourse.layers.dropout_backward",),
+         wrong_answers={"dropout_mask_without_rescaling": """\
+def dropout_backward(dout, keep, rate):
+    return dout * keep
 """}),
-    Spec("test_adamax_step", "adamax_step", _adamax_inputs, _adamax_step, ("p", "m", "u"), points=2,
-         questions=("6.4",),
-         references=("dlcourse.optim.Adamax", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adamax"),
-         wrong_answers={"adamax_rule_of_seed_002": """\
-def adamax_step(p, g, m, u, t, lr):
-    m = 0.9 * m + 0.1 * g
-    u = np.maximum(0.999 * u, 0.001 * np.abs(g))
-    return p - lr / (1 - 0.9**t) * m / (u + 1e-7), m, u
-"""}),
-    Spec("test_momentum_step", "momentum_step", _momentum_inputs, _momentum_step, ("p", "v"), points=2,
-         questions=("6.6",), references=("dlcourse.optim.SGD", "dlcourse.tf.optim.SGD"),
-         wrong_answers={"momentum_pytorch_style": """\
-def momentum_step(p, g, v, lr, momentum, nesterov):
-    v = momentum * v + g
-    return p - lr * v, v
-"""}),
-    Spec("test_rmsprop_step", "rmsprop_step", _rmsprop_inputs, _rmsprop_step, ("p", "v"), points=1,
-         references=("dlcourse.optim.RMSprop", "dlcourse.tf.optim.RMSprop")),
     Spec("test_lipschitz_bound", "lipschitz_bound", _weights_inputs, _lipschitz_bound, ("bound",), points=2,
          questions=("8.2",), rtol=1e-5, references=("dlcourse.lipschitz.product_bound",),
          wrong_answers={"sigmoid_constant_one": """\
 def lipschitz_bound(W1, W2, W3):
     return np.prod([np.linalg.norm(W, 2) for W in (W1, W2, W3)])
 """}),
+    Written("answer_noise_and_weight_decay", points=2, questions=("8.3",)),
+    Written("proof_multiplicative_noise", points=2, questions=("8.4",)),
+    Written("proof_weight_noise", points=3, questions=("8.5",)),
+    Spec("test_minibatch_gradient_variance", "minibatch_gradient_variance", _gradients_inputs,
+         _minibatch_gradient_variance, ("variance",), points=2, questions=("10.1",),
+         edge_cases={"the whole data set as the batch (no noise)": _whole_data_set},
+         wrong_answers={"batch_variance_with_replacement": """\
+def minibatch_gradient_variance(G, B):
+    return np.sum((G - G.mean(axis=0)) ** 2) / len(G) / B
+"""}),
+    Written("answer_saturation", points=2, questions=("10.2",)),
     Spec("test_mlp_param_count", "mlp_param_count", _sizes_inputs, _mlp_param_count, ("count",), points=1,
          questions=("10.3",), atol=0.0, rtol=0.0, random_cases=3,
          edge_cases={"syllabus 10: input 20, five hidden layers of 10, one output": _syllabus_network},
@@ -197,6 +223,7 @@ def lipschitz_bound(W1, W2, W3):
 def mlp_param_count(sizes):
     return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))
 """}),
+    Written("answer_initialisation", points=3, questions=("10.4",)),
     Spec("test_sigmoid_unit_step", "sigmoid_unit_step", _sigmoid_unit_inputs, _sigmoid_unit_step,
          ("dw", "db", "w_new", "b_new"), points=2, questions=("10.5",), random_cases=3,
          edge_cases={"a large weight (the sigmoid saturates)": _saturated_unit},
@@ -207,6 +234,25 @@ def sigmoid_unit_step(w, b, x, t, lam, lr):
     d = (y - t) * y * (1 - y)
     return d * x, d, w - lr * d * x, b - lr * d
 """}),
+    Spec("test_multiclass_hinge", "multiclass_hinge", _scores_inputs, _multiclass_hinge, ("loss", "ds"),
+         points=2, questions=("11.1",), references=("dlcourse.losses.multiclass_hinge",),
+         wrong_answers={"hinge_summed_not_averaged": """\
+def multiclass_hinge(s, y):
+    y = np.asarray(y, int)
+    r = np.arange(len(s))
+    mg = s - s[r, y][:, None] + 1.0
+    mg[r, y] = 0
+    j = mg.argmax(1)
+    ds = np.zeros_like(s)
+    ds[r, j] += 1
+    ds[r, y] -= 1
+    return mg[r, j].sum(), ds
+"""}),
+    Written("proof_hinge_zero_error", points=3, questions=("11.1",)),
+    # graded by a property of what the student returns, not against one reference answer
+    Spec("test_relu_max", "relu_max_weights", _points_inputs, lambda x: (), ("W1", "w2"), points=1,
+         questions=("11.2",), property="relu_network_equals_max", call_args=()),
+    Written("proof_svm_dual", points=4, questions=("11.3",)),
     Spec("test_train_mlp", "train_mlp", _train_mlp_inputs, _train_mlp, ("losses", "W1", "b1", "W2", "b2"),
          points=3, questions=("12.1",), references=("dlcourse.train.fit", "dlcourse.train.train_step"),
          wrong_answers={"gradient_summed_not_averaged": """\
@@ -230,4 +276,10 @@ def train_mlp(X, y, W1, b1, W2, b2, lr, epochs):
         b2 = b2 - lr * ds.sum(0)
     return np.array(losses), W1, b1, W2, b2
 """}),
+    Written("answer_cnn_optimisers", points=2, questions=("12.2",)),
+    Spec("test_committee_predictions", "committee_predictions", _committee_inputs, _committee_predictions,
+         ("vote", "mean", "median"), points=2, questions=("12.3",),
+         edge_cases={"one member sure of a wrong class": _one_confident_mistake},
+         references=("dlcourse.figures.real_networks.committee_scores",)),
+    Written("answer_mnist1d", points=2, questions=("12.4",)),
 ]
