@@ -25,6 +25,10 @@ from dlcourse.grading.notebook import nbgrader_metadata
 
 COVERAGE = yaml.safe_load((ROOT / "book" / "coverage.yml").read_text())["questions"]
 SYLLABUS = ROOT.parent / "shared" / "course" / "syllabus.md"
+# each chapter's theory page, with the pages under it (its lab), as _toc.yml lists them
+CHAPTERS = {c["file"]: [s["file"] for s in c.get("sections", [])]
+            for part in yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"] if part["caption"] == "Chapters"
+            for c in part["chapters"]}
 
 
 def course_state() -> dict[str, str]:
@@ -135,6 +139,66 @@ def test_front_page_shows_the_coverage_table(site):
     assert table.count("<tr") == len(COVERAGE) + 1
     for q in COVERAGE[:: max(1, len(COVERAGE) // 8)]:
         assert q["lab"].split("#")[1] in table
+
+
+def _text(fragment: str) -> str:
+    """What a reader sees of an HTML fragment, before MathJax: tags dropped, spaces collapsed."""
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def _title_of(page_html: str, anchor: str) -> str:
+    """How the coverage map should name ``#anchor``: an equation as "Eq. (n)", else the heading
+    of the section the anchor opens (its "#" permalink dropped)."""
+    after = page_html.split(f'id="{anchor}"', 1)[1]
+    if anchor.startswith("equation-"):
+        return "Eq. " + _text(re.search(r'<span class="eqno">(.*?)<a', after, re.DOTALL).group(1))
+    heading = re.search(r"<h[1-6][^>]*>(.*?)</h[1-6]>", after, re.DOTALL).group(1)
+    return _text(re.sub(r'<a class="headerlink".*?</a>', "", heading, flags=re.DOTALL))
+
+
+def test_the_coverage_map_names_each_section_by_its_title(site):
+    table = (site / "book" / "intro.html").read_text().split("coverage-table", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr.*?</tr>", table, re.DOTALL)[1:]
+    assert len(rows) == len(COVERAGE)
+    for q, row in zip(COVERAGE, rows, strict=True):
+        cells = re.findall(r"<td.*?</td>", row, re.DOTALL)
+        for column, cell in (("theory", cells[2]), ("lab", cells[3])):
+            doc, anchor = q[column].split("#")
+            href, inner = re.search(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', cell, re.DOTALL).groups()
+            text = _text(inner)
+            assert not re.search(r"\b(equation|check|sec)-", text), f"{q['id']} {column}: raw anchor {text!r}"
+            assert href.endswith(f"{doc.removeprefix('book/')}.html#{anchor}"), (q["id"], column, href)
+            assert text == _title_of((site / f"{doc}.html").read_text(), anchor), (q["id"], column, text)
+
+
+def _heading(page_html: str) -> str:
+    """A page's title as its reader sees it."""
+    return _text(re.sub(r'<a class="headerlink".*?</a>', "", re.search(r"<h1>(.*?)</h1>", page_html, re.DOTALL)[1]))
+
+
+def _target(page: Path, href: str) -> Path:
+    """The file a relative link of ``page`` opens."""
+    return (page.parent / unquote(urlparse(href).path)).resolve()
+
+
+STRAIGHT_QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+
+def test_every_chapter_is_built_and_linked_from_the_front_page(site, pages):
+    intro = site / "book" / "intro.html"
+    overview = intro.read_text().split('id="course-overview"', 1)[1].split("</section>", 1)[0]
+    in_overview = {_target(intro, href) for href in re.findall(r'href="([^"]*)"', overview)}
+    on_the_page = {_target(intro, link) for _, link in pages[intro].links}
+    assert "book/13-convolutions/theory" in CHAPTERS, "convolutions missing from _toc.yml"
+    for chapter, sections in CHAPTERS.items():
+        assert (site / f"{chapter}.html").resolve() in in_overview, f"the overview does not link {chapter}"
+        for page in (chapter, *sections):
+            built = site / f"{page}.html"
+            assert built in pages, f"{page} was not built"
+            assert built.resolve() in on_the_page, f"the front page does not link {page}"
+            title = re.search(r"^# (.+)$", (ROOT / f"{page}.md").read_text(), re.MULTILINE)[1]
+            # Sphinx's smart quotes curl the source's straight ones
+            assert _heading(built.read_text()).translate(STRAIGHT_QUOTES) == title, page
 
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "autograder" / "source").iterdir() if p.is_dir())
@@ -481,6 +545,40 @@ def test_page_in_chromium(page, browser):
         assert state["typeset"] > 0, "math on the page was not typeset by MathJax"
     if page.endswith("/lab"):
         assert state["images"] > 0, "a lab page without its plots"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_theory_page_shows_a_figure_drawn_by_its_code(chapter, browser):
+    browser.get(f"{browser.server_url}/{chapter}.html")
+    outputs = browser.execute_script("""
+        return Array.from(document.querySelectorAll('.cell_output img')).map(i => ({
+          src: i.getAttribute('src') || '', loaded: i.complete && i.naturalWidth > 0}));""")
+    # a PNG that a code cell drew while the site was built: inline, or written to _images/
+    drawn = [o for o in outputs if o["src"].startswith("data:image/png")
+             or ("_images/" in o["src"] and o["src"].endswith(".png"))]
+    assert drawn, f"{chapter}: no figure in a code cell's output (images there: {outputs})"
+    assert all(o["loaded"] for o in drawn), f"{chapter}: a figure did not load: {drawn}"
+
+
+def test_front_page_opens_with_the_course_overview_before_the_map(browser):
+    browser.get(f"{browser.server_url}/book/intro.html")
+    layout = browser.execute_script("""
+        // a MyST label is an empty span at the top of the section it names
+        const section = id => document.getElementById(id).closest('section');
+        const top = e => e.getBoundingClientRect().top + window.scrollY;
+        const article = document.querySelector('main article') || document.querySelector('main');
+        const map = section('coverage-map');
+        return {
+          firstIsOverview: article.querySelector('section section') === section('course-overview'),
+          overview: top(section('course-overview')),
+          map: top(map),
+          table: top(document.querySelector('table.coverage-table')),
+          homeworkBeforeMap: Array.from(article.querySelectorAll('section section'))
+            .some(s => top(s) < top(map) && s.textContent.includes('hwcheck.py')),
+        };""")
+    assert layout["firstIsOverview"], "the front page's first section is not the course overview"
+    assert layout["overview"] < layout["map"] <= layout["table"], layout
+    assert layout["homeworkBeforeMap"], "no section before the map says how homework is checked (hwcheck.py)"
 
 
 def test_search_finds_a_chapter_by_a_word_in_it(browser):

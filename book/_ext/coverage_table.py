@@ -1,9 +1,9 @@
 """Sphinx directives over ``book/coverage.yml``: ``coverage-table`` renders every homework
-question of the syllabus with the page that teaches it, the lab cell that checks it in
-numbers and the homework exercise that grades it (from the exercises' declarations in
-``dlcourse/grading/exercises/``, never typed into the map); ``chapter-exercises``, on a theory page, lists
-the homework cells that grade that page's questions; ``homework-table`` lists every homework
-with the chapters it grades.
+question of the syllabus with the section that teaches it and the lab cell that checks it in
+numbers, linked by their titles, and the homework exercise that grades it (from the exercises'
+declarations in ``dlcourse/grading/exercises/``, never typed into the map);
+``chapter-exercises``, on a theory page, lists the homework cells that grade that page's
+questions; ``homework-table`` lists every homework with the chapters it grades.
 
 Both link the homework to download. The student edition offers the kit that
 ``dlcourse site-kits`` zips into ``_build/kits/<a>.zip`` (the same as ``dlcourse release``
@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from dlcourse.grading.exercise import Written
@@ -83,7 +85,10 @@ class _MarkdownDirective(SphinxDirective):
 
 class CoverageTable(SphinxDirective):
     def run(self):
-        for dep in [COVERAGE, *EXERCISES.glob("*.py")]:
+        questions = load_coverage()
+        # the link texts are the pages' own titles: a retitled section rewrites the map
+        pages = {ROOT / f"{q[column].split('#')[0]}.md" for q in questions for column in ("theory", "lab")}
+        for dep in [COVERAGE, *EXERCISES.glob("*.py"), *sorted(pages), Path(__file__)]:
             self.env.note_dependency(str(dep))
         table = nodes.table(classes=["coverage-table"])
         group = nodes.tgroup(cols=5)
@@ -94,18 +99,23 @@ class CoverageTable(SphinxDirective):
         group += head
         group += body
         head += self._row(["#", "question", "theory", "lab check", "exercise"])
-        for q in load_coverage():
-            body += self._row([q["id"], f"{q['question']} ({q['source']})", self._ref(q["theory"]),
-                               self._ref(q["lab"]), exercise_names(q["id"])])
+        for q in questions:
+            body += self._row([q["id"], f"{q['question']} ({q['source']})", self._link(q["theory"]),
+                               self._link(q["lab"]), exercise_names(q["id"])])
         return [table]
 
-    def _ref(self, target: str) -> nodes.Node:
-        doc, _, anchor = target.partition("#")
-        para = nodes.paragraph()
-        ref = nodes.reference("", anchor or doc, internal=True,
-                              refuri=self.env.app.builder.get_relative_uri(self.env.docname, doc) + f"#{anchor}")
-        para += ref
-        return para
+    def _link(self, target: str) -> nodes.paragraph:
+        """A cross-reference to ``page#anchor`` for Sphinx to resolve (see ``CoverageLinks``): an
+        equation's anchor ``equation-<label>`` through the math domain, any other through the std
+        domain's labels."""
+        anchor = target.partition("#")[2]
+        if anchor.startswith("equation-"):
+            domain, role, label = "math", "eq", anchor.removeprefix("equation-")
+        else:
+            domain, role, label = "std", "ref", anchor
+        xref = addnodes.pending_xref("", nodes.inline(text=label), refdomain=domain, reftype=role,
+                                     reftarget=label, refexplicit=False, refwarn=True, refdoc=self.env.docname)
+        return nodes.paragraph("", "", xref)
 
     @staticmethod
     def _row(cells) -> nodes.row:
@@ -115,6 +125,40 @@ class CoverageTable(SphinxDirective):
             entry += cell if isinstance(cell, nodes.Node) else nodes.paragraph(text=str(cell))
             row += entry
         return row
+
+
+class CoverageLinks(SphinxPostTransform):
+    """Resolves the coverage table's links with Sphinx's own domains, just before Sphinx's generic
+    resolver would: a section's link reads its title as the page typesets it (the std domain alone
+    would flatten a title's maths to its LaTeX source), an equation's link reads "Eq. (n)". A label
+    no domain knows is left to Sphinx, whose warning fails the build."""
+
+    default_priority = 9  # Sphinx's ReferencesResolver runs at 10
+
+    def run(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            if "coverage-table" not in table["classes"]:
+                continue
+            for xref in list(table.findall(addnodes.pending_xref)):
+                link = self._resolve(xref)
+                if link is not None:
+                    xref.replace_self(link)
+
+    def _resolve(self, xref: addnodes.pending_xref) -> nodes.Element | None:
+        domain = self.env.get_domain(xref["refdomain"])
+        link = domain.resolve_xref(self.env, self.env.docname, self.app.builder, xref["reftype"],
+                                   xref["reftarget"], xref, xref[0].deepcopy())
+        if link is None:
+            return None
+        if xref["refdomain"] == "math":
+            link.insert(0, nodes.Text("Eq. "))
+            return link
+        docname, labelid, _ = domain.labels[xref["reftarget"]]
+        section = self.env.get_doctree(docname).ids.get(labelid)
+        if isinstance(section, nodes.section):
+            title = link.next_node(nodes.inline)
+            title[:] = [child.deepcopy() for child in section[0].children]
+        return link
 
 
 class ChapterExercises(_MarkdownDirective):
@@ -160,6 +204,7 @@ class HomeworkTable(_MarkdownDirective):
 
 def setup(app):
     app.add_directive("coverage-table", CoverageTable)
+    app.add_post_transform(CoverageLinks)
     app.add_directive("chapter-exercises", ChapterExercises)
     app.add_directive("homework-table", HomeworkTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
