@@ -217,10 +217,14 @@ def _solution_lines(assignment: str) -> list[str]:
 
 
 def _kit(site: Path, assignment: str) -> Path:
-    """The homework's zip as the student site publishes it."""
-    kits = list((site / "_downloads").rglob(f"{assignment}.zip"))
-    assert len(kits) == 1, f"{assignment}: {len(kits)} copies of {assignment}.zip in _downloads, expected 1"
-    return kits[0]
+    """The homework's zip as the student site publishes it: the one the homework page links
+    (Sphinx keeps older copies of a changed download beside it in _downloads)."""
+    page = site / "book" / "exercises" / "index.html"
+    links = set(re.findall(rf'href="([^"]*_downloads/[0-9a-f]+/{assignment}\.zip)"', page.read_text()))
+    assert len(links) == 1, f"{assignment}: the homework page links {len(links)} zips, expected 1"
+    kit = (page.parent / links.pop()).resolve()
+    assert kit.is_file(), kit
+    return kit
 
 
 def _kit_files(assignment: str) -> set[str]:
@@ -279,7 +283,7 @@ import json, sys, traceback
 for cell in json.load(open(sys.argv[1]))["cells"]:
     if cell["cell_type"] != "code":
         continue
-    name = nbgrader_metadata(cell).get("grade_id", "?")
+    name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")  # no dlcourse here
     try:
         exec(compile("".join(cell["source"]), name, "exec"), globals())
     except BaseException:
@@ -418,7 +422,7 @@ def _calls_a_graded_function(node: ast.AST, namespace: dict, graded: set[str]) -
 def _reference_lines(qualname: str, graded: set[str]) -> list[str]:
     """The substantial body lines of a library function or class, e.g.
     ``dlcourse.layers.affine_backward``: stripped, without docstrings, comments, signatures,
-    decorators, short lines, or plain calls of the ``graded`` functions."""
+    decorators, ``with`` headers, short lines, or plain calls of the ``graded`` functions."""
     module_name, _, name = qualname.rpartition(".")
     module = importlib.import_module(module_name)
     source = textwrap.dedent(inspect.getsource(getattr(module, name)))
@@ -436,6 +440,8 @@ def _reference_lines(qualname: str, graded: set[str]) -> list[str]:
             docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
             if docstring and isinstance(first.value.value, str):
                 dropped.update(range(first.lineno, first.end_lineno + 1))
+        if isinstance(node, ast.With):  # its header opens a context (a gradient tape); the answer is in its body
+            dropped.update(range(node.lineno, node.body[0].lineno))
         if _calls_a_graded_function(node, vars(module), graded):
             dropped.update(range(node.lineno, node.end_lineno + 1))
     kept = (lines[n - 1].strip() for n in sorted(body - dropped))
