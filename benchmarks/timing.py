@@ -1,8 +1,11 @@
-"""Shared helpers of the benchmarks: a best-of-n timer and a table row."""
+"""Shared helpers of the benchmarks: a best-of-n timer, interleaved rounds of two sides, table rows."""
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
+
+PAUSE_S = 0.3  # OpenBLAS's idle workers spin for about 0.1 s before they sleep
 
 
 def best_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 3) -> float:
@@ -15,6 +18,29 @@ def best_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 3) -> fl
         fn()
         best = min(best, time.perf_counter() - t)
     return best
+
+
+def interleaved_times(
+    ours: Callable[[], object], theirs: Callable[[], object], rounds: int = 7, repeat: int = 5
+) -> tuple[list[float], list[float]]:
+    """Best-of-``repeat`` times of both sides in each of ``rounds`` rounds, the side that goes
+    first alternating: load from elsewhere on a shared machine then slows both sides of a round
+    rather than one side of the whole run. Before each side, a pause lets the other side's idle
+    worker threads (OpenBLAS's, TensorFlow's), which spin a while after a call, go to sleep."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for r in range(rounds):
+        order = (0, 1) if r % 2 == 0 else (1, 0)
+        for side in order:
+            time.sleep(PAUSE_S)
+            times[side].append(best_time((ours, theirs)[side], repeat, warmup=2))
+    return times
+
+
+def median_row(label: str, ours: list[float], theirs: list[float], target: str) -> str:
+    """Median times of the rounds and the median of the per-round ratios, with their range."""
+    ratios = sorted(a / b for a, b in zip(ours, theirs))
+    return (f"{label:<34} {statistics.median(ours) * 1e3:9.2f} ms {statistics.median(theirs) * 1e3:9.2f} ms "
+            f"{statistics.median(ratios):7.2f}x  [{ratios[0]:.2f}-{ratios[-1]:.2f}]   target {target}")
 
 
 def row(label: str, ours: float, theirs: float, target: str) -> str:

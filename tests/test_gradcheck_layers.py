@@ -91,8 +91,9 @@ def test_batchnorm_single_example_has_zero_gradient(rng):
 
 @pytest.mark.parametrize("stride,pad,kernel", [(1, 0, (3, 3)), (1, 1, (3, 3)), (2, 1, (3, 3)), (2, 0, (3, 3)),
                                                ((2, 1), (1, 0), (5, 1)), ((1, 2), (0, 2), (2, 3))])
-def test_conv2d(stride, pad, kernel, rng):
-    inputs = {"x": rng.standard_normal((2, 7, 6, 3)), "w": rng.standard_normal((*kernel, 3, 4)),
+@pytest.mark.parametrize("channels", [1, 3, layers.FEW_CHANNELS + 1])  # both of conv2d's memory layouts
+def test_conv2d(stride, pad, kernel, channels, rng):
+    inputs = {"x": rng.standard_normal((2, 7, 6, channels)), "w": rng.standard_normal((*kernel, channels, 4)),
               "b": rng.standard_normal(4)}
     check_layer(lambda x, w, b: layers.conv2d_forward(x, w, b, stride, pad), layers.conv2d_backward, inputs, rng)
 

@@ -50,8 +50,10 @@ def test_batchnorm_training_matches_keras(shape, rng):
 
 @pytest.mark.parametrize("stride,pad,kernel", [(1, 0, (3, 3)), (1, 1, (3, 3)), (2, 1, (3, 3)), (2, 2, (3, 3)),
                                                ((2, 1), (1, 0), (5, 1))])
-def test_conv2d_matches_tf_nn_conv2d(stride, pad, kernel, rng):
-    x, w, b = rng.standard_normal((3, 9, 8, 4)), rng.standard_normal((*kernel, 4, 5)), rng.standard_normal(5)
+@pytest.mark.parametrize("channels", [1, layers.FEW_CHANNELS, layers.FEW_CHANNELS + 2])  # both memory layouts
+def test_conv2d_matches_tf_nn_conv2d(stride, pad, kernel, channels, rng):
+    x, w = rng.standard_normal((3, 9, 8, channels)), rng.standard_normal((*kernel, channels, 5))
+    b = rng.standard_normal(5)
     out, cache = layers.conv2d_forward(x, w, b, stride, pad)
     dout = rng.standard_normal(out.shape)
     dx, grads = layers.conv2d_backward(dout, cache)
