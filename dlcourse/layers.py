@@ -254,12 +254,23 @@ def conv2d_backward(dout: np.ndarray, cache: Cache, need_dx: bool = True) -> tup
 
 
 def maxpool2d_forward(x: np.ndarray, pool: Pair = 2, stride: Pair | None = None) -> tuple[np.ndarray, Cache]:
-    """out[n, i, j, c] = max over the ph x pw window at (sh i, sw j); no padding (VALID)."""
+    """out[n, i, j, c] = max over the ph x pw window at (sh i, sw j); no padding (VALID).
+
+    One window offset k = (p, q) at a time, as conv2d_backward: the strided slice of x from
+    (p, q) holds that offset of every window. ``arg`` keeps the offset of each maximum (the
+    first, on ties) for the backward pass; copying every window out to take argmax of it
+    was several times slower.
+    """
     (kh, kw), (sh, sw) = pair(pool), pair(stride or pool)
-    win = sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
-    flat = win.reshape(*win.shape[:4], kh * kw)
-    arg = flat.argmax(axis=-1)
-    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    oh, ow = (x.shape[1] - kh) // sh + 1, (x.shape[2] - kw) // sw + 1
+    out = x[:, : sh * oh : sh, : sw * ow : sw].copy()
+    arg = np.zeros(out.shape, dtype=np.intp)
+    for k in range(1, kh * kw):
+        p, q = divmod(k, kw)
+        offset_k = x[:, p : p + sh * oh : sh, q : q + sw * ow : sw]
+        wins = offset_k > out
+        np.maximum(out, offset_k, out=out)
+        np.maximum(arg, k * wins, out=arg)  # k where offset k wins: k is above every earlier offset
     return out, (x.shape, arg, (kh, kw), (sh, sw))
 
 

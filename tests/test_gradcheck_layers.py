@@ -104,6 +104,15 @@ def test_maxpool2d(pool, stride, rng):
     check_layer(lambda x: layers.maxpool2d_forward(x, pool, stride), layers.maxpool2d_backward, {"x": x}, rng)
 
 
+def test_maxpool2d_gradient_goes_to_the_first_maximum():
+    """Row by row, as argmax: of tied maxima only the first gets the window's gradient."""
+    x = np.array([[1.0, 3, 0, 0], [3, 2, 0, 0]])[None, :, :, None]  # windows: two 3s tied; four 0s
+    out, cache = layers.maxpool2d_forward(x, 2)
+    dx, _ = layers.maxpool2d_backward(np.array([5.0, 7])[None, None, :, None], cache)
+    np.testing.assert_array_equal(out[0, 0, :, 0], [3, 0])
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[0, 5, 7, 0], [0, 0, 0, 0]])
+
+
 def _labels(rng, n, k):
     return rng.integers(0, k, n)
 
