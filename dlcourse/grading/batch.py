@@ -130,27 +130,35 @@ def grade_class(
                 return client.submit(grade_submission, student, assignment, name, data, tests[name], secret,
                                      sandboxed, limits, key=f"{student}/{name}/{attempt}", pure=False)
 
-            jobs = {}
-            for s, n, d in todo:
-                jobs[submit(s, n, d, 1)] = (s, n, d, 1)
-            bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
-            pending = as_completed(list(jobs))
-            for fut in pending:
-                student, name, data, attempt = jobs.pop(fut)
+            def outcome(fut, student, name, data, last_try):
+                """The result of a finished task; None when its worker died and it gets another try."""
                 try:
-                    result = fut.result()
+                    return fut.result()
                 except KilledWorker:
-                    if attempt == 1:  # maybe it only shared the worker with the one that killed it
-                        retry = submit(student, name, data, 2)
-                        jobs[retry] = (student, name, data, 2)
-                        pending.add(retry)
-                        continue
-                    result = refused(student, assignment, name, tests[name], WORKER_DIED.format(student=student),
-                                     hashlib.sha256(data).hexdigest())
+                    if not last_try:
+                        return None
+                    return refused(student, assignment, name, tests[name], WORKER_DIED.format(student=student),
+                                   hashlib.sha256(data).hexdigest())
                 except Exception as e:  # a fault of the grader's on one notebook must not stop the class
-                    result = refused(student, assignment, name, tests[name], GRADER_FAILED.format(
+                    return refused(student, assignment, name, tests[name], GRADER_FAILED.format(
                         error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
+
+            jobs = {submit(s, n, d, 1): (s, n, d) for s, n, d in todo}
+            bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
+            again = []
+            for fut in as_completed(list(jobs)):
+                student, name, data = jobs.pop(fut)
+                result = outcome(fut, student, name, data, last_try=False)
+                if result is None:
+                    again.append((student, name, data))
+                    continue
                 keep(result)
+                bar.update()
+            # a notebook whose worker died may only have shared it with the one that killed it:
+            # each gets one more try, alone, so that no neighbour can take it down again
+            for student, name, data in again:
+                fut = submit(student, name, data, 2)
+                keep(outcome(fut, student, name, data, last_try=True))
                 bar.update()
             bar.close()
         finally:
