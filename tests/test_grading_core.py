@@ -375,3 +375,16 @@ def test_every_known_wrong_answer_fails_a_case_its_exercise_grades(name):
         if grader.check_outputs(spec, inputs, [checker.encode(values[k]) for k in spec.outputs]):
             failed.append(case.name)
     assert failed, f"{name} passes every case of {spec.grade_id}: the grader cannot tell it from an answer"
+
+
+def test_the_answers_kept_for_formgrader_are_bounded_in_all():
+    nb = nbformat.v4.new_notebook()
+    for i in range(300):
+        cell = nbformat.v4.new_markdown_cell("x" * 60_000)
+        cell.metadata["nbgrader"] = {"grade_id": f"answer_{i}"}
+        nb.cells.append(cell)
+    kept = notebook.answers(nb, set())
+    assert len(kept) <= notebook.MAX_ANSWERS
+    assert all(len(v) <= notebook.MAX_ANSWER_CHARS for v in kept.values())
+    assert sum(map(len, kept.values())) <= notebook.MAX_ANSWERS_CHARS
+    assert kept["answer_0"] == "x" * notebook.MAX_ANSWER_CHARS  # the first answers are kept whole

@@ -95,18 +95,22 @@ def code_to_run(nb: nbformat.NotebookNode, test_ids: set[str]) -> list[dict]:
     return cells
 
 
-MAX_ANSWERS, MAX_ANSWER_CHARS = 200, 100_000
+MAX_ANSWERS, MAX_ANSWER_CHARS, MAX_ANSWERS_CHARS = 100, 50_000, 500_000
 
 
 def answers(nb: nbformat.NotebookNode, test_ids: set[str]) -> dict[str, str]:
     """The student's cells that still carry a grade id (answers, written or coded), by grade id,
-    bounded in number and length: what formgrader shows a TA. The first cell with an id wins."""
+    bounded in number, each and in all (they are kept in the gradebook for every submission):
+    what formgrader shows a TA. The first cell with an id wins."""
     found: dict[str, str] = {}
+    room = MAX_ANSWERS_CHARS
     for c in nb.cells:
         grade_id = nbgrader_metadata(c).get("grade_id")
-        if grade_id and grade_id not in test_ids and grade_id not in found and len(found) < MAX_ANSWERS:
-            src = c.source if isinstance(c.source, str) else "".join(c.source)
-            found[str(grade_id)[:200]] = src[:MAX_ANSWER_CHARS]
+        if not grade_id or grade_id in test_ids or grade_id in found or len(found) >= MAX_ANSWERS or room <= 0:
+            continue
+        src = c.source if isinstance(c.source, str) else "".join(c.source)
+        found[str(grade_id)[:200]] = src[:min(MAX_ANSWER_CHARS, room)]
+        room -= len(found[str(grade_id)[:200]])
     return found
 
 
