@@ -32,11 +32,22 @@ def test_optimizer_comparison_reproduces_the_seed_table_in_shape():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "tf"])
 def test_mnist1d_within_five_points_of_the_paper(backend):
-    res = mnist1d.run(backend)
+    acc = mnist1d.accuracies(backend)
+    res = {name: float(np.mean(runs)) for name, runs in acc.items()}
     for name, paper in mnist1d.PAPER.items():
         assert abs(res[name] - paper) <= 0.05, (name, res[name], paper)
     assert res["logistic regression"] < res["MLP"] < res["CNN"]
-    assert "| CNN | 94% |" in mnist1d.table({backend: res})
+    assert all(len(runs) == len(mnist1d.SEEDS) and np.std(runs) > 0 for runs in acc.values())  # distinct runs
+    assert f"| CNN | 94% | {mnist1d.summary(acc['CNN'])} |" in mnist1d.table({backend: acc})
+
+
+def test_mnist1d_summary_shows_mean_spread_and_runs():
+    runs = [0.3, 0.32, 0.31]
+    assert mnist1d.summary(runs) == f"{100 * np.mean(runs):.1f} ± {100 * np.std(runs, ddof=1):.1f}% (3 runs)"
+    assert mnist1d.summary(0.684) == "68.4%"
+    assert mnist1d.summary([0.684]) == "68.4% (1 run)"
+    table = mnist1d.table({"numpy": {name: runs for name in mnist1d.PAPER}, "tf": dict.fromkeys(mnist1d.PAPER, 0.5)})
+    assert table.splitlines()[2] == "| logistic regression | 32% | 31.0 ± 1.0% (3 runs) | 50.0% |"
 
 
 @pytest.mark.slow

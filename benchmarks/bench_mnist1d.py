@@ -1,0 +1,37 @@
+"""MNIST-1D: the paper's three models in dlcourse (NumPy) and in TensorFlow, against the
+paper's table, as the mean, standard deviation and number of runs (each its own data set,
+initialisation and batch order; see dlcourse.experiments.mnist1d).
+
+Run: .venv/bin/python benchmarks/bench_mnist1d.py [--runs 5] [--epochs 150] [--backends numpy tf]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from dlcourse.experiments import mnist1d
+
+
+def main(runs: int, epochs: int, backends: list[str]) -> None:
+    results = {}
+    for backend in backends:
+        start = time.perf_counter()
+        results[backend] = mnist1d.accuracies(backend, epochs, range(runs))
+        print(f"{backend}: {runs} runs of {epochs} epochs in {time.perf_counter() - start:.0f} s")
+    print()
+    print(mnist1d.table(results))
+    print()
+    for backend, accuracy_of in results.items():
+        verdicts = [f"{name} {'at or above' if statistics.mean(acc) >= mnist1d.PAPER[name] else 'BELOW'}"
+                    for name, acc in accuracy_of.items()]
+        print(f"{backend}, mean against the paper (target: at or above): " + ", ".join(verdicts))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=mnist1d.EPOCHS)
+    parser.add_argument("--backends", nargs="+", default=["numpy", "tf"], choices=["numpy", "tf"])
+    args = parser.parse_args()
+    main(args.runs, args.epochs, args.backends)
