@@ -388,3 +388,45 @@ def test_the_answers_kept_for_formgrader_are_bounded_in_all():
     assert all(len(v) <= notebook.MAX_ANSWER_CHARS for v in kept.values())
     assert sum(map(len, kept.values())) <= notebook.MAX_ANSWERS_CHARS
     assert kept["answer_0"] == "x" * notebook.MAX_ANSWER_CHARS  # the first answers are kept whole
+
+
+def test_formgrader_shows_a_students_html_as_text(tmp_path):
+    from dlcourse.grading.autograded import autograded_notebook
+
+    source = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE")
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "proof", "points": 1}
+    source.cells = [answer]
+    result = grader.SubmissionResult("eve", "hw", "hw.ipynb", "d",
+                                     answers={"proof": "<img src=x onerror=alert(1)> and a < b"})
+    shown = autograded_notebook(source, result).cells[0].source
+    assert "<img" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt; and a &lt; b" in shown
+
+
+def test_collecting_never_writes_through_a_link_a_student_left(tmp_path):
+    from dlcourse.grading.collect import collect_folder
+
+    course = tmp_path / "course"
+    (course / "source" / "hw1").mkdir(parents=True)
+    (course / "source" / "hw1" / "hw1.ipynb").write_text("{}")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (course / "submitted" / "eve").mkdir(parents=True)
+    (course / "submitted" / "eve" / "hw1").symlink_to(tmp_path, target_is_directory=True)
+    downloads = tmp_path / "lms"
+    downloads.mkdir()
+    (downloads / "eve.ipynb").write_text("{}")
+    with pytest.raises(ValueError, match="not a plain folder"):
+        collect_folder(course, "hw1", downloads)
+    assert victim.read_text() == "keep me"
+    assert not (tmp_path / "hw1.ipynb").exists()
+
+
+def test_a_lone_surrogate_in_student_text_becomes_a_replacement_character():
+    assert notebook.clean_text("ok \ud800") == "ok \ufffd"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_markdown_cell("proof \udfff")
+    cell.metadata["nbgrader"] = {"grade_id": "proof"}
+    nb.cells = [cell]
+    assert notebook.answers(nb, set())["proof"].encode("utf-8")  # writable as UTF-8

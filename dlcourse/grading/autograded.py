@@ -10,6 +10,7 @@ reaches a TA's browser.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def autograded_notebook(source: nbformat.NotebookNode, result: SubmissionResult)
             graded_by_hand.append((cell, model_answer(cell)))
         if meta.get("solution"):
             cell.source = result.answers.get(grade_id, missing)
+            if cell.cell_type == "markdown":  # rendered in a TA's browser: the student's HTML stays text
+                cell.source = html.escape(cell.source, quote=False)
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = []

@@ -47,6 +47,9 @@ def submissions(course: Path, assignment: str, books: list[str]) -> list[tuple[s
     for entry in sorted(os.scandir(root), key=lambda e: e.name) if root.is_dir() else []:
         if entry.name.startswith("."):
             continue
+        if not notebook.STUDENT_ID.match(entry.name) or not entry.name.isprintable():
+            tqdm.write(f"{root}: skipped {entry.name!r}, not a student id nbgrader takes (letters, digits, _.@-)")
+            continue
         if entry.is_symlink() or (entry.is_dir(follow_symlinks=False)
                                   and os.path.lexists(os.path.join(entry.path, assignment))):
             students.append(entry.name)
@@ -107,7 +110,10 @@ def grade_class(
     def keep(result: SubmissionResult) -> None:
         """Into the gradebook, and the notebook formgrader opens beside it."""
         before = writer.write(result)
-        write_autograded(course, sources[result.notebook], result)
+        try:
+            write_autograded(course, sources[result.notebook], result)
+        except (OSError, ValueError) as e:  # formgrader's copy only: the grade is already kept
+            tqdm.write(f"{result.student}: no notebook for formgrader ({type(e).__name__}: {str(e)[:200]})")
         if before is not None and abs(before - result.score) > 1e-9:
             changed.append((result.student, result.notebook, before, result.score))
 

@@ -4,16 +4,22 @@ exchange), or from a folder of notebooks an LMS lets an instructor download."""
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from dlcourse.grading.lateness import TIMESTAMP_FILE
+from dlcourse.grading.notebook import STUDENT_ID
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
+
+def _replace(target: Path, data: bytes) -> None:
+    """Writes a new file and renames it over ``target``: a link there is replaced, not followed."""
+    tmp = target.with_name(f".{target.name}.collecting")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
 
 
 def collect_with_nbgrader(course: Path, assignment: str) -> None:
@@ -47,10 +53,15 @@ def collect_folder(course: Path, assignment: str, source: Path) -> list[str]:
         if not path.is_file() or path.is_symlink():
             raise ValueError(f"{entry}: no {wanted} in it")
         found.append((student, path))
+    root = Path(course) / "submitted"
+    for student, _ in found:  # a link a student left in submitted/ is never written through
+        for place in (root / student, root / student / assignment):
+            if place.is_symlink() or (place.exists() and not place.is_dir()):
+                raise ValueError(f"{place}: not a plain folder; remove it before collecting into it")
     for student, path in found:
-        folder = Path(course) / "submitted" / student / assignment
+        folder = root / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, folder / wanted)
         when = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        (folder / TIMESTAMP_FILE).write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+        _replace(folder / wanted, path.read_bytes())
+        _replace(folder / TIMESTAMP_FILE, when.strftime("%Y-%m-%d %H:%M:%S.%f %Z").encode())
     return [student for student, _ in found]

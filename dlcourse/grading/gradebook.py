@@ -104,8 +104,7 @@ class GradeWriter:
         (hand grades and overrides included), on nbgrader's own columns."""
         try:
             submission = self._submission(assignment, student)
-            if submitted_at is not None:
-                submission.timestamp = submitted_at
+            submission.timestamp = submitted_at  # none readable: none kept, never an older one
             nb = self.gb.find_submission_notebook(notebook.removesuffix(".ipynb"), assignment, student)
             late = lateness.penalty(settings, nb.score, nb.max_score, submission.total_seconds_late)
             nb.late_submission_penalty = late or None

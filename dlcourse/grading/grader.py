@@ -151,10 +151,21 @@ def grade_submission(
             msgs = check_outputs(spec, all_inputs[i], got)
         reports[tc.grade_id].cases.append(CaseReport(case.name, case.seed, call, not msgs, "; ".join(msgs),
                                                      case.number, case.edge))
+    _clean_texts(result)
     for report in reports.values():
         if report.cases:
             report.score = round(report.points * sum(c.passed for c in report.cases) / len(report.cases), 4)
     return result
+
+
+def _clean_texts(result: SubmissionResult) -> None:
+    """The student can put a lone surrogate in an exception message or the output: make every text
+    something a file, the gradebook and a terminal can take."""
+    result.problems = [notebook.clean_text(p) for p in result.problems]
+    result.output = notebook.clean_text(result.output)
+    for t in result.tests:
+        for c in t.cases:
+            c.message = notebook.clean_text(c.message)
 
 
 def _unscored(student: str, assignment: str, notebook_name: str, tests: list[notebook.TestCell],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,10 @@ from pathlib import Path
 import nbformat
 
 MAX_BYTES = 50 * 1024**2
+# a student id nbgrader, the gradebook, file names and spreadsheets all take as it is: a letter or
+# digit first (so never a formula), then letters, digits and _.@-, at most 128 characters
+STUDENT_ID = re.compile(r"^\w[\w.@-]{0,127}$")
+SURROGATE = re.compile("[\ud800-\udfff]")
 LOCAL_CHECKS = "local_checks"  # the cell importing the student's check helper: not run when grading
 
 
@@ -98,6 +103,11 @@ def code_to_run(nb: nbformat.NotebookNode, test_ids: set[str]) -> list[dict]:
 MAX_ANSWERS, MAX_ANSWER_CHARS, MAX_ANSWERS_CHARS = 100, 50_000, 500_000
 
 
+def clean_text(text: str) -> str:
+    """Text a file or a terminal can take: a lone surrogate (which JSON allows) becomes U+FFFD."""
+    return SURROGATE.sub("\ufffd", text)
+
+
 def answers(nb: nbformat.NotebookNode, test_ids: set[str]) -> dict[str, str]:
     """The student's cells that still carry a grade id (answers, written or coded), by grade id,
     bounded in number, each and in all (they are kept in the gradebook for every submission):
@@ -108,9 +118,10 @@ def answers(nb: nbformat.NotebookNode, test_ids: set[str]) -> dict[str, str]:
         grade_id = nbgrader_metadata(c).get("grade_id")
         if not grade_id or grade_id in test_ids or grade_id in found or len(found) >= MAX_ANSWERS or room <= 0:
             continue
-        src = c.source if isinstance(c.source, str) else "".join(c.source)
-        found[str(grade_id)[:200]] = src[:min(MAX_ANSWER_CHARS, room)]
-        room -= len(found[str(grade_id)[:200]])
+        src = clean_text(c.source if isinstance(c.source, str) else "".join(c.source))
+        key = clean_text(str(grade_id))[:200]
+        found[key] = src[:min(MAX_ANSWER_CHARS, room)]
+        room -= len(found[key])
     return found
 
 
