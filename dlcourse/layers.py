@@ -190,8 +190,8 @@ def pair(v: Pair) -> tuple[int, int]:
     return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
-# At most this many input channels (grey, RGB, RGBA images: first layers), a window row holds too
-# few numbers to copy or add quickly window by window, and a kernel offset's product in the
+# With at most this many input channels (grey, RGB, RGBA images: first layers), a window row holds
+# too few numbers to copy or add quickly window by window, and a kernel offset's product in the
 # backward pass is too thin for BLAS; both conv2d functions then go along whole image rows.
 FEW_CHANNELS = 4
 
