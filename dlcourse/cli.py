@@ -8,6 +8,7 @@ notebook's visible tests, as the grader runs them) and ``sample-class``."""
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 from pathlib import Path
 
@@ -30,13 +31,15 @@ def train_digits(args: argparse.Namespace) -> int:
 def grade(args: argparse.Namespace) -> int:
     from dlcourse.grading.batch import grade_class
 
-    results = grade_class(args.course, args.assignment, scheduler=args.scheduler, workers=args.workers,
-                          sandboxed=not args.no_sandbox, db_url=args.db, progress=not args.quiet,
-                          regrade=frozenset(args.regrade), regrade_all=args.regrade_all)
-    total = sum(r.score for r in results)
-    print(f"graded {len(results)} notebooks of {args.assignment}: mean score "
-          f"{total / max(1, len(results)):.2f} of {results[0].max_score if results else 0:g}; "
-          f"{sum(1 for r in results if r.problems)} with problems")
+    run = grade_class(args.course, args.assignment, scheduler=args.scheduler, workers=args.workers,
+                      sandboxed=not args.no_sandbox, db_url=args.db, progress=not args.quiet,
+                      regrade=frozenset(args.regrade), regrade_all=args.regrade_all)
+    times = sorted(run.seconds)
+    if times:
+        print(f"graded {len(times)} notebook(s) in this run, each in {statistics.median(times):.2f} s "
+              f"(median; slowest {times[-1]:.2f} s) on a worker")
+    print(f"{run.notebooks} notebooks of {args.assignment} graded: mean score {run.mean_score:.2f} of "
+          f"{run.max_score:g}; {run.with_problems} with problems")
     print(f"reports: {args.course}/reports/{args.assignment}/ (summary.html, grades.csv, feedback/)")
     _print_changes(args.course / "reports" / args.assignment)
     return 0

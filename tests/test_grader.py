@@ -272,6 +272,52 @@ def test_an_honest_notebook_written_with_ipython_magics_scores_full_marks(tmp_pa
     assert r.score == r.max_score
 
 
+# the honest conv2d_backward, except on its 2nd to 5th calls (counted in a file: each new child
+# the runner forks starts from the notebook's state, where a counter in memory would be 0 again)
+MISBEHAVING_CALLS = """import ctypes
+import os
+
+honest_conv2d_backward = conv2d_backward
+
+
+def conv2d_backward(*args, **kwargs):
+    calls = int(open("/tmp/calls").read()) + 1 if os.path.exists("/tmp/calls") else 1
+    open("/tmp/calls", "w").write(str(calls))
+    if calls == 2:
+        while True:
+            pass
+    if calls == 3:
+        os._exit(3)
+    if calls == 4:
+        ctypes.string_at(0)
+    if calls == 5:
+        os.fork()
+    return honest_conv2d_backward(*args, **kwargs)
+"""
+
+
+def test_a_call_that_hangs_or_crashes_costs_that_case_only(tmp_path):
+    """The cases of one function share a child process: one that hangs, ends its process or
+    crashes fails alone, the next child takes up the case after it, and no other function's
+    case notices."""
+    nb = nbformat.read(_source("hw1"), 4)
+    nb.cells.append(nbformat.v4.new_code_cell(MISBEHAVING_CALLS))
+    path = tmp_path / "hw1.ipynb"
+    nbformat.write(nb, path)
+    limits = sandbox.Limits(wall_seconds=60, cell_seconds=5, case_seconds=2)
+    r = grade_submission("s", "hw1", "hw1.ipynb", path.read_bytes(), _tests("hw1"), load_secret(), True, limits)
+    assert r.problems == []
+    by_test = {t.grade_id: t for t in r.tests}
+    conv = by_test.pop("test_conv2d_backward")
+    messages = [c.message for c in conv.cases]
+    assert len(messages) >= 6
+    assert messages[0] == ""
+    assert messages[1] == "time limit of 2 s exceeded"
+    assert messages[2] == "the call ended its process (exit status 3)"
+    assert messages[3] == "killed by signal SIGSEGV"
+    assert messages[4:] == [""] * (len(messages) - 4), "the fork's second process must not count"
+    assert all(t.score == t.points for t in by_test.values()), [t for t in by_test.values() if t.score < t.points]
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_a_whole_hostile_class_in_one_batch(assignment, tmp_path):
     tests = _tests(assignment)

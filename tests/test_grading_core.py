@@ -9,6 +9,7 @@ import json
 import os
 import re
 import stat
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -20,6 +21,8 @@ from dlcourse.grading.cases import load_secret
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS, wrong_answers
 from dlcourse.grading.grader import read_status
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _notebook_bytes(**changes) -> bytes:
@@ -402,6 +405,22 @@ def test_formgrader_shows_a_students_html_as_text(tmp_path):
     shown = autograded_notebook(source, result).cells[0].source
     assert "<img" not in shown
     assert "&lt;img src=x onerror=alert(1)&gt; and a &lt; b" in shown
+
+
+def test_the_notebook_formgrader_opens_is_a_valid_notebook(tmp_path):
+    """Written without nbformat's validation (for speed): it must still be one, failed cases,
+    missing answers and a written answer's rubric included."""
+    from dlcourse.grading.autograded import write_autograded
+
+    source = nbformat.read(ROOT / "autograder" / "source" / "hw1" / "hw1.ipynb", as_version=4)
+    tests = notebook.test_cells(source)
+    result = grader.refused("eve", "hw1", "hw1.ipynb", tests, "a problem")
+    result.tests[0].cases.append(grader.CaseReport("hidden case 1", 7, "f(x)", False, "wrong \ufffd"))
+    result.answers = {"affine_backward": "def affine_backward(dout, x, w):\n    return 1"}
+    path = write_autograded(tmp_path, source, result)
+    written = nbformat.read(path, as_version=4)
+    nbformat.validate(written)
+    assert len(written.cells) > len(source.cells)  # the rubrics under the written answers
 
 
 def test_collecting_never_writes_through_a_link_a_student_left(tmp_path):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dask
@@ -69,8 +71,12 @@ def _cluster(workers: int | None):
     worker thread at a time, and no retry by Dask (``grade_class`` retries once itself)."""
     from dask.distributed import LocalCluster
 
+    # the scheduler lives in this process: its logs of past tasks are kept short, so that its
+    # memory stops growing within the first few hundred notebooks however large the class
     with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                          "distributed.scheduler.worker-saturation": 1.0}):
+                          "distributed.scheduler.worker-saturation": 1.0,
+                          "distributed.admin.low-level-log-length": 100,
+                          "distributed.diagnostics.computations.max-history": 1}):
         return LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
                             dashboard_address=":0", silence_logs=40)  # a free port: never "8787 in use"
 
@@ -83,17 +89,41 @@ WORKER_DIED = ("the grading worker died while grading this notebook, twice (for 
 GRADER_FAILED = ("the grader failed on this notebook ({error}); it counts as zero for now and is graded again "
                  "on the next run")
 NOT_GRADED = "not graded"  # a digest no notebook has: the next run grades it again
+IN_FLIGHT_PER_WORKER = 3  # sent ahead of the results: enough that no worker waits for its next notebook
+
+
+@dataclass
+class ClassRun:
+    """What one ``grade_class`` run did. Iterating over it reads every kept result of the
+    assignment from the gradebook, a few at a time: a class is never held in memory."""
+
+    assignment: str
+    db_url: str
+    seconds: list[float]  # each notebook graded in this run: how long it took on its worker
+    notebooks: int  # with a result in the gradebook
+    mean_score: float
+    max_score: float
+    with_problems: int
+
+    def __iter__(self) -> Iterator[SubmissionResult]:
+        writer = GradeWriter(self.db_url)
+        try:
+            yield from writer.results(self.assignment)
+        finally:
+            writer.close()
 
 
 def grade_class(
     course: Path, assignment: str, scheduler: str | None = None, workers: int | None = None,
     sandboxed: bool = True, db_url: str | None = None, progress: bool = True,
     limits: sandbox.Limits = sandbox.Limits(), regrade: frozenset[str] = frozenset(), regrade_all: bool = False,
-) -> list[SubmissionResult]:
+) -> ClassRun:
     """Grades every submission not yet graded in its current version (and those of the
-    students in ``regrade``, or everyone's with ``regrade_all``, as after a fix of the tests), writes
-    the reports and ``score_changes.csv`` (whose score this run changed), and returns every result
-    in the gradebook."""
+    students in ``regrade``, or everyone's with ``regrade_all``, as after a fix of the tests), and
+    writes the reports and ``score_changes.csv`` (whose score this run changed).
+
+    A few notebooks per worker are in flight at a time, each read from disk as it is sent: the
+    grader's memory stays the same however large the class."""
     from dask.distributed import Client, KilledWorker, as_completed
 
     course = Path(course).resolve()
@@ -103,13 +133,16 @@ def grade_class(
     tests = instructor_tests(course, assignment)
     sources = {name: notebook.read(course / "source" / assignment / name) for name in tests}
     secret = load_secret(course, create=True)
-    writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
+    db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
+    writer = GradeWriter(db_url)
     done = writer.graded(assignment)
     changed: list[tuple[str, str, float, float]] = []
+    seconds: list[float] = []
 
     def keep(result: SubmissionResult) -> None:
         """Into the gradebook, and the notebook formgrader opens beside it."""
         before = writer.write(result)
+        seconds.append(result.seconds)
         try:
             write_autograded(course, sources[result.notebook], result)
         except (OSError, ValueError) as e:  # formgrader's copy only: the grade is already kept
@@ -117,7 +150,7 @@ def grade_class(
         if before is not None and abs(before - result.score) > 1e-9:
             changed.append((result.student, result.notebook, before, result.score))
 
-    todo = []
+    todo = []  # (student, notebook): read again when sent, so that only the notebooks in flight are in memory
     everyone = submissions(course, assignment, list(tests))
     for student, name in everyone:
         data, reason = _read(course, student, assignment, name)
@@ -127,14 +160,16 @@ def grade_class(
         if reason is not None:
             keep(refused(student, assignment, name, tests[name], reason))
         else:
-            todo.append((student, name, data))
+            todo.append((student, name))
+    del done
     if todo:
         cluster = None if scheduler else _cluster(workers)
         client = Client(scheduler or cluster)
         try:
             def submit(student, name, data, attempt):
+                # one key prefix, "grade", for every task: Dask keeps a record per prefix for good
                 return client.submit(grade_submission, student, assignment, name, data, tests[name], secret,
-                                     sandboxed, limits, key=f"{student}/{name}/{attempt}", pure=False)
+                                     sandboxed, limits, key=("grade", student, name, attempt), pure=False)
 
             def outcome(fut, student, name, data, last_try):
                 """The result of a finished task; None when its worker died and it gets another try."""
@@ -149,17 +184,37 @@ def grade_class(
                     return refused(student, assignment, name, tests[name], GRADER_FAILED.format(
                         error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
 
-            jobs = {submit(s, n, d, 1): (s, n, d) for s, n, d in todo}
             bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
+            queue, jobs, running = iter(todo), {}, as_completed()
+
+            def send_more():
+                """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent (workers may join a cluster late)."""
+                room = IN_FLIGHT_PER_WORKER * max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"]
+                                                         .values()))
+                while len(jobs) < room:
+                    student, name = next(queue, (None, None))
+                    if student is None:
+                        return
+                    data, reason = _read(course, student, assignment, name)
+                    if reason is not None:  # gone or changed into something refused since it was listed
+                        keep(refused(student, assignment, name, tests[name], reason))
+                        bar.update()
+                        continue
+                    fut = submit(student, name, data, 1)
+                    jobs[fut] = (student, name, data)
+                    running.add(fut)
+
+            send_more()
             again = []
-            for fut in as_completed(list(jobs)):
+            for fut in running:
                 student, name, data = jobs.pop(fut)
                 result = outcome(fut, student, name, data, last_try=False)
                 if result is None:
                     again.append((student, name, data))
-                    continue
-                keep(result)
-                bar.update()
+                else:
+                    keep(result)
+                    bar.update()
+                send_more()
             # a notebook whose worker died may only have shared it with the one that killed it:
             # each gets one more try, alone, so that no neighbour can take it down again
             for student, name, data in again:
@@ -174,7 +229,11 @@ def grade_class(
     try:
         _settle_and_report(writer, course, assignment, everyone)
         write_changes(changed, course / "reports" / assignment / CHANGES_FILE)
-        return list(writer.results(assignment))
+        n = total = top = problems = 0
+        for result in writer.results(assignment):
+            n, total, top = n + 1, total + result.score, max(top, result.max_score)
+            problems += bool(result.problems)
+        return ClassRun(assignment, db_url, seconds, n, total / max(1, n), top, problems)
     finally:
         writer.close()
 

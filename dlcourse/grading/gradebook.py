@@ -14,8 +14,17 @@ import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy import inspect, text
+from nbgrader.api import (
+    Assignment,
+    BaseCell,
+    Grade,
+    Gradebook,
+    MissingEntry,
+    Notebook,
+    SubmittedAssignment,
+    SubmittedNotebook,
+)
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import SAWarning
 
 from dlcourse.grading import lateness
@@ -61,32 +70,56 @@ class GradeWriter:
             yield SubmissionResult.from_json(result)
 
     def write(self, result: SubmissionResult) -> float | None:
-        """All of one submission's grades, and its result, in one transaction; returns the
-        autograded score it had before (None if it had none). A TA's manual score is never
+        """One submission's grades and result (see ``write_all``); the score it had before."""
+        return self.write_all([result])[0]
+
+    def write_all(self, results: list[SubmissionResult]) -> list[float | None]:
+        """Each submission's grades, and its result, all in one transaction; returns the
+        autograded score each had before (None if it had none). A TA's manual score is never
         touched: a rerun keeps every override and hand grade."""
-        nb_name = result.notebook.removesuffix(".ipynb")
-        key = {"a": result.assignment, "s": result.student, "n": nb_name}
-        self._submission(result.assignment, result.student)
+        for result in results:  # nbgrader's own calls, which commit each new student and submission
+            self._submission(result.assignment, result.student)
         try:
-            before = self.db.execute(text(f"SELECT score FROM {MARKS} WHERE assignment = :a AND student = :s "
-                                          "AND notebook = :n AND result IS NOT NULL"), key).scalar()
-            autograded = {t.grade_id: t.score for t in result.tests}
-            for grade in self.gb.find_submission_notebook(nb_name, result.assignment, result.student).grades:
-                if grade.name in autograded:
-                    grade.auto_score = autograded[grade.name]
-                    grade.needs_manual_grade = False  # an override, if any, is a decision already made
-                else:  # an answer graded by hand: waits for a person until one has scored it
-                    grade.needs_manual_grade = grade.manual_score is None
-            self.db.execute(text(f"DELETE FROM {MARKS} WHERE assignment = :a AND student = :s AND notebook = :n"),
-                            key)
-            self.db.execute(text(f"INSERT INTO {MARKS} (assignment, student, notebook, digest, score, result) "
-                                 "VALUES (:a, :s, :n, :d, :score, :result)"),
-                            {**key, "d": result.digest, "score": result.score, "result": result.to_json()})
+            before = [self._put(result) for result in results]
             self.db.commit()
         except BaseException:
             self.db.rollback()
             raise
         return before
+
+    def _put(self, result: SubmissionResult) -> float | None:
+        nb_name = result.notebook.removesuffix(".ipynb")
+        key = {"a": result.assignment, "s": result.student, "n": nb_name}
+        before = self.db.execute(text(f"SELECT score FROM {MARKS} WHERE assignment = :a AND student = :s "
+                                      "AND notebook = :n AND result IS NOT NULL"), key).scalar()
+        autograded = {t.grade_id: t.score for t in result.tests}
+        scored, waiting = [], []
+        for row_id, name, manual_score in self._grade_rows(result.assignment, result.student, nb_name):
+            if name in autograded:  # an override, if any, is a decision already made
+                scored.append({"id": row_id, "auto_score": autograded[name], "needs_manual_grade": False})
+            else:  # an answer graded by hand: waits for a person until one has scored it
+                waiting.append({"id": row_id, "needs_manual_grade": manual_score is None})
+        for rows in (scored, waiting):
+            if rows:
+                self.db.execute(update(Grade), rows)
+        self.db.execute(text(f"DELETE FROM {MARKS} WHERE assignment = :a AND student = :s AND notebook = :n"), key)
+        self.db.execute(text(f"INSERT INTO {MARKS} (assignment, student, notebook, digest, score, result) "
+                             "VALUES (:a, :s, :n, :d, :score, :result)"),
+                        {**key, "d": result.digest, "score": result.score, "result": result.to_json()})
+        return before
+
+    def _grade_rows(self, assignment: str, student: str, notebook: str) -> list[tuple[str, str, float | None]]:
+        """(row id, cell name, manual score) of each of nbgrader's grade rows of one submitted
+        notebook, in one query (through the ORM's relations it takes one per cell)."""
+        return self.db.execute(
+            select(Grade.id, BaseCell.name, Grade.manual_score)
+            .join(BaseCell, Grade.cell_id == BaseCell.id)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .where(Notebook.name == notebook, Assignment.name == assignment, SubmittedAssignment.student_id == student)
+        ).all()
 
     def _submission(self, assignment: str, student: str):
         try:

@@ -2,18 +2,20 @@
 
 Executed as a script by the sandbox's Python as ``runner.py <job folder>``; it needs the
 standard library, NumPy, IPython and ``hwcheck.py`` (the checker) from the job folder (dlcourse itself is
-not visible in there). It reads ``job.json`` and ``inputs/<i>.npz`` from the job folder
+not visible in there). It reads ``job.json`` and ``inputs.npz`` from the job folder
 (read-only), runs the student's cells in an IPython shell as Jupyter would (magics, shell
 escapes, ``display``, ``get_ipython()``), then calls each requested function in a forked
-child with a time limit. Every cell's status and every call's return value (as raw arrays,
-no pickles) go as JSON lines to the file descriptor named by ``DLCOURSE_RESULTS_FD``: the
-only way out besides the printed output, and bounded in size by the sandbox. Nothing here
+child with a time limit per call. Every cell's status and every call's return value (as raw
+arrays, no pickles) go as JSON lines to the file descriptor named by ``DLCOURSE_RESULTS_FD``:
+the only way out besides the printed output, and bounded in size by the sandbox. Nothing here
 decides a grade: the grader reads those lines as untrusted data and compares them itself.
 
 Each cell runs in a fresh fork while its parent keeps the state from before the cell: a cell
 that raises, loops, calls ``os._exit`` or crashes the interpreter is reported and skipped, and
-the parent carries on with the next cell. The first process only waits for the last one to
-say it has finished, so no student process ever has it as its parent.
+the parent carries on with the next cell. The calls of one function run one after another
+in one child; a call that raises, loops, exits or crashes is reported, and a new child takes
+up the next call. The first process only waits for the last one to say it has finished, so
+no student process ever has it as its parent.
 """
 import contextlib
 import io
@@ -160,40 +162,110 @@ def _run_cells(job, shell, results, captured) -> None:
             _status(results, cell=cell["id"], status="error", error=problem)
 
 
-def _call(i: int, case: dict, fn, args: dict, results: int, timeout: float) -> None:
-    """Calls the student's function in a child; a crash or hang costs this case only."""
+def _call_cases(fn, todo: range, inputs: list[dict], results: int, timeout: float) -> int:
+    """Calls ``fn`` on the cases ``todo``, one after another in one child, which says after
+    each case that it is done; returns the first case still to run. A case that crashes or hangs
+    ends the child and costs that case only: the next call takes up the case after it."""
+    progress_r, progress_w = os.pipe()
     pid = _fork()
     if pid is None:
-        _status(results, case=i, status="error", error="could not start: process limit reached")
-        return
+        os.close(progress_r)
+        os.close(progress_w)
+        for i in todo:
+            _status(results, case=i, status="error", error="could not start: process limit reached")
+        return todo.stop
     if pid == 0:
-        code = 0
+        os.close(progress_r)
         try:
-            _status(results, case=i, status="ok", outputs=_encoded(fn(**args)))
-        except BaseException as e:
-            _status(results, case=i, status="error", error=_short(e))
-            code = 1
-        finally:
-            os._exit(code)
-    # the parent enforces the time limit: a child can ignore or block any alarm of its own
-    deadline = time.monotonic() + timeout
+            _calls_in_child(fn, todo, inputs, results, progress_w)
+        finally:  # whatever the student's function did, this child never returns into the runner
+            os._exit(0)
+    # the parent enforces the time limit of each case: a child can ignore or block any alarm of its own
+    os.close(progress_w)
     pidfd = _exited(pid)
     try:
-        while True:
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                _status(results, case=i, status="error", error=f"time limit of {timeout:g} s exceeded")
-                return
-            _watch([], pidfd, deadline - time.monotonic())
+        for i in todo:
+            problem = _await_case(pid, progress_r, pidfd, timeout)
+            if problem is not None:
+                _status(results, case=i, status="error", error=problem)
+                return i + 1
+        _reap(pid, pidfd, timeout)  # every case is done: the child has one more time limit to end
+        return todo.stop
     finally:
+        os.close(progress_r)
         if pidfd >= 0:
             os.close(pidfd)
-    if os.WIFSIGNALED(st):
-        _status(results, case=i, status="error", error=f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}")
+
+
+def _calls_in_child(fn, todo: range, inputs: list[dict], results: int, progress_w: int) -> None:
+    """In the child: each case's call and its status, then a word to the parent that it is done."""
+    me = os.getpid()
+    for i in todo:
+        try:
+            _status(results, case=i, status="ok", outputs=_encoded(fn(**inputs[i])))
+        except BaseException as e:  # SystemExit and KeyboardInterrupt included: the call failed
+            if os.getpid() == me:
+                _status(results, case=i, status="error", error=_short(e))
+        if os.getpid() != me:  # a process the student's function forked: it must not go on
+            return
+        os.write(progress_w, b".")
+
+
+def _await_case(pid: int, progress_r: int, pidfd: int, timeout: float) -> str | None:
+    """Waits for the child's word that a case is done (None), or for its end, or past the time
+    limit (then kills it): why the case failed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ready = _watch([progress_r], pidfd, deadline - time.monotonic())
+        if progress_r in ready and os.read(progress_r, 1) == b".":
+            return None
+        try:
+            ended, st = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # already reaped: it ended
+            return "the call ended its process"
+        if ended:
+            if select.select([progress_r], [], [], 0)[0] and os.read(progress_r, 1) == b".":
+                return None
+            if os.WIFSIGNALED(st):
+                return f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}"
+            return f"the call ended its process (exit status {os.WEXITSTATUS(st)})"
+        if time.monotonic() > deadline:
+            _reap(pid, pidfd, 0)
+            return f"time limit of {timeout:g} s exceeded"
+
+
+def _reap(pid: int, pidfd: int, timeout: float) -> None:
+    """Waits up to ``timeout`` seconds for the child to end, then kills it."""
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(ChildProcessError):
+        while not os.waitpid(pid, os.WNOHANG)[0]:
+            if time.monotonic() >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            _watch([], pidfd, deadline - time.monotonic())
+
+
+def _run_cases(job: dict, shell, inputs: list[dict], results: int) -> None:
+    """Calls each case's function. The cases of one function share a child, as a notebook's
+    tests run one after another in one kernel: one fork per function rather than per case.
+    What one function's calls change, another function's cases never see."""
+    cases, timeout = job["cases"], float(job["case_timeout"])
+    start = 0
+    while start < len(cases):
+        name = cases[start]["function"]
+        stop = start
+        while stop < len(cases) and cases[stop]["function"] == name:
+            stop += 1
+        fn = shell.user_ns.get(name)
+        if not callable(fn):
+            for i in range(start, stop):
+                _status(results, case=i, status="error", error=f"no function named {name} was defined")
+        else:
+            first = start
+            while first < stop:
+                first = _call_cases(fn, range(first, stop), inputs, results, timeout)
+        start = stop
 
 
 def main():
@@ -205,26 +277,20 @@ def main():
     results = int(os.environ.pop("DLCOURSE_RESULTS_FD"))
     with open(os.path.join(job_dir, "job.json")) as fh:
         job = json.load(fh)
-    inputs = []
-    for i, case in enumerate(job["cases"]):
-        with np.load(os.path.join(job_dir, "inputs", f"{i}.npz"), allow_pickle=False) as data:
-            inputs.append({k: data[k] for k in case["args"]})
+    with np.load(os.path.join(job_dir, "inputs.npz"), allow_pickle=False) as data:
+        inputs = [{k: data[f"{i}/{k}"] for k in case["args"]} for i, case in enumerate(job["cases"])]
     finished_r, finished_w = os.pipe()
     if os.fork() != 0:  # the first process: wait until the last worker says it is done
         os.close(finished_w)
         with os.fdopen(finished_r, "rb") as f:
-            sys.exit(0 if f.read(1) == b"1" else 1)
+            done = f.read(1) == b"1"
+        os._exit(0 if done else 1)  # at once: the interpreter's teardown would only delay the grader
     os.close(finished_r)
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # student prints stay in memory, capped below
     shell = _shell()
     _run_cells(job, shell, results, captured)
-    for i, case in enumerate(job["cases"]):
-        fn = shell.user_ns.get(case["function"])
-        if not callable(fn):
-            _status(results, case=i, status="error", error=f"no function named {case['function']} was defined")
-            continue
-        _call(i, case, fn, inputs[i], results, float(job["case_timeout"]))
+    _run_cases(job, shell, inputs, results)
     sys.__stdout__.write(captured.getvalue()[:MAX_PRINT])
     sys.__stdout__.flush()
     os.write(finished_w, b"1")

@@ -26,6 +26,7 @@ import fcntl
 import functools
 import os
 import resource
+import select
 import shutil
 import stat
 import subprocess
@@ -190,6 +191,25 @@ def _read_capped(path: str, limit: int, tail: bool = False) -> bytes:
         return fh.read(limit)
 
 
+def _ended_within(proc: subprocess.Popen, seconds: float) -> bool:
+    """Whether the process ends within ``seconds``: woken by its pidfd the moment it ends
+    (``Popen.wait(timeout)`` polls, and wakes up to 50 ms late)."""
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    if pidfd is None:
+        try:
+            proc.wait(timeout=seconds)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        return bool(select.select([pidfd], [], [], seconds)[0])
+    finally:
+        os.close(pidfd)
+
+
 def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
     """Runs ``python -I <job>/<script> <job>`` inside the sandbox (unless ``sandboxed=False``:
     then unconfined, in a temporary working directory)."""
@@ -223,14 +243,11 @@ def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = Tru
             proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log_fd,
                                     stderr=subprocess.STDOUT, preexec_fn=set_limits, start_new_session=True,
                                     pass_fds=(append_fd,))
-            try:
-                proc.wait(timeout=limits.wall_seconds)
-                timed_out = False
-            except subprocess.TimeoutExpired:
+            timed_out = not _ended_within(proc, limits.wall_seconds)
+            if timed_out:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, 9)
-                proc.wait()
-                timed_out = True
+            proc.wait()
         tail = _read_capped(log_path, 20_000, tail=True).decode(errors="replace")
         results = _read_capped(res_path, limits.result_bytes)
     finally:
