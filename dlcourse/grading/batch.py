@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,17 +67,19 @@ def _read(course: Path, student: str, assignment: str, name: str) -> tuple[bytes
         return None, str(e)
 
 
+# the client, and the local cluster's scheduler, which lives in this process, keep their logs of
+# recent messages short (each message carries a notebook), so that their memory stops growing
+# within the first few hundred notebooks however large the class
+SHORT_LOGS = {"distributed.admin.low-level-log-length": 100, "distributed.diagnostics.computations.max-history": 1}
+
+
 def _cluster(workers: int | None):
     """A local cluster where a dead worker fails only the task it was running: one task per
     worker thread at a time, and no retry by Dask (``grade_class`` retries once itself)."""
     from dask.distributed import LocalCluster
 
-    # the scheduler lives in this process: its logs of past tasks are kept short, so that its
-    # memory stops growing within the first few hundred notebooks however large the class
     with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                          "distributed.scheduler.worker-saturation": 1.0,
-                          "distributed.admin.low-level-log-length": 100,
-                          "distributed.diagnostics.computations.max-history": 1}):
+                          "distributed.scheduler.worker-saturation": 1.0}):
         return LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
                             dashboard_address=":0", silence_logs=40)  # a free port: never "8787 in use"
 
@@ -163,8 +166,9 @@ def grade_class(
             todo.append((student, name))
     del done
     if todo:
-        cluster = None if scheduler else _cluster(workers)
-        client = Client(scheduler or cluster)
+        with dask.config.set(SHORT_LOGS):
+            cluster = None if scheduler else _cluster(workers)
+            client = Client(scheduler or cluster)
         try:
             def submit(student, name, data, attempt):
                 # one key prefix, "grade", for every task: Dask keeps a record per prefix for good
@@ -186,12 +190,15 @@ def grade_class(
 
             bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
             queue, jobs, running = iter(todo), {}, as_completed()
+            threads = {"n": 1, "asked": float("-inf")}
 
             def send_more():
-                """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent (workers may join a cluster late)."""
-                room = IN_FLIGHT_PER_WORKER * max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"]
-                                                         .values()))
-                while len(jobs) < room:
+                """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent. The count of threads
+                is asked again every few seconds: workers may join a cluster late."""
+                if time.monotonic() - threads["asked"] > 5:
+                    threads["n"] = max(1, sum(client.nthreads().values()))
+                    threads["asked"] = time.monotonic()
+                while len(jobs) < IN_FLIGHT_PER_WORKER * threads["n"]:
                     student, name = next(queue, (None, None))
                     if student is None:
                         return

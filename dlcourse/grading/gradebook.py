@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from nbgrader.api import (
     Assignment,
     BaseCell,
+    Comment,
     Grade,
     Gradebook,
     MissingEntry,
@@ -182,18 +183,23 @@ class GradeWriter:
         gradebook's manual scores and comments, the submission time and the late penalty."""
         for result in self.results(assignment):
             nb = self.gb.find_submission_notebook(result.notebook.removesuffix(".ipynb"), assignment, result.student)
-            comments = {c.name: c.manual_comment or "" for c in nb.comments}
-            grades = {g.name: g for g in nb.grades}
+            # a query each for the grades and the comments: through the ORM's relations, one per cell
+            grades = {name: row for name, *row in self.db.execute(
+                select(BaseCell.name, Grade.max_score, Grade.auto_score, Grade.manual_score)
+                .join(BaseCell, Grade.cell_id == BaseCell.id).where(Grade.notebook_id == nb.id))}
+            comments = {name: text or "" for name, text in self.db.execute(
+                select(BaseCell.name, Comment.manual_comment)
+                .join(BaseCell, Comment.cell_id == BaseCell.id).where(Comment.notebook_id == nb.id))}
             order = [t.grade_id for t in result.tests] + sorted(set(grades) - {t.grade_id for t in result.tests})
             marks = []
             for grade_id in order:
-                g = grades.get(grade_id)
-                if g is None:  # a test the notebook no longer has in the gradebook
+                if grade_id not in grades:  # a test the notebook no longer has in the gradebook
                     continue
+                max_score, auto_score, manual_score = grades[grade_id]
                 by_hand = grade_id not in SPECS
                 comment = comments.get(grade_id if by_hand else SPECS[grade_id].function, "")
-                marks.append(Mark(grade_id, g.max_score, None if by_hand else g.auto_score, g.manual_score,
-                                  comment, by_hand))
+                marks.append(Mark(grade_id, max_score, None if by_hand else auto_score, manual_score, comment,
+                                  by_hand))
             submission = nb.assignment
             yield Standing(result, marks, submission.timestamp, submission.total_seconds_late,
                            nb.late_submission_penalty or 0.0)
