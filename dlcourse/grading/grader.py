@@ -1,7 +1,7 @@
 """Grading one submission: run its code in the sandbox, then compare what it returned with
-``dlcourse`` here, in the grader's process. A pure function of the submission's bytes, the
-instructor's test cells and the course secret, so a Dask worker anywhere can run it, and
-grading the same submission twice gives the same result.
+``dlcourse`` here, in the grader's process. Its grades are a function of the submission's
+bytes, the instructor's test cells and the course secret alone (only ``seconds``, the time it
+took, differs between two gradings), so a Dask worker anywhere can run it.
 
 What comes back from the sandbox is untrusted: every line is parsed with a size cap, and no
 array is decoded before its shape is checked against what the test can need.
