@@ -272,10 +272,11 @@ def test_an_honest_notebook_written_with_ipython_magics_scores_full_marks(tmp_pa
     assert r.score == r.max_score
 
 
-# the honest conv2d_backward, except on its 2nd to 5th calls (counted in a file: each new child
+# the honest conv2d_backward, except on its 2nd to 6th calls (counted in a file: each new child
 # the runner forks starts from the notebook's state, where a counter in memory would be 0 again)
 MISBEHAVING_CALLS = """import ctypes
 import os
+import signal
 
 honest_conv2d_backward = conv2d_backward
 
@@ -292,13 +293,15 @@ def conv2d_backward(*args, **kwargs):
         ctypes.string_at(0)
     if calls == 5:
         os.fork()
+    if calls == 6:
+        os.kill(os.getpid(), signal.SIGRTMIN + 6)
     return honest_conv2d_backward(*args, **kwargs)
 """
 
 
 def test_a_call_that_hangs_or_crashes_costs_that_case_only(tmp_path):
     """The cases of one function share a child process: one that hangs, ends its process or
-    crashes fails alone, the next child takes up the case after it, and no other function's
+    is killed by a signal fails alone, the next child takes up the case after it, and no other function's
     case notices."""
     nb = nbformat.read(_source("hw1"), 4)
     nb.cells.append(nbformat.v4.new_code_cell(MISBEHAVING_CALLS))
@@ -315,7 +318,9 @@ def test_a_call_that_hangs_or_crashes_costs_that_case_only(tmp_path):
     assert messages[1] == "time limit of 2 s exceeded"
     assert messages[2] == "the call ended its process (exit status 3)"
     assert messages[3] == "killed by signal SIGSEGV"
-    assert messages[4:] == [""] * (len(messages) - 4), "the fork's second process must not count"
+    assert messages[4] == "", "the fork's second process must not count"
+    assert messages[5] == f"killed by signal {signal.SIGRTMIN + 6}"  # a signal Python has no name for
+    assert messages[6:] == [""] * (len(messages) - 6)
     assert all(t.score == t.points for t in by_test.values()), [t for t in by_test.values() if t.score < t.points]
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -98,6 +98,14 @@ def _exec_cell(cell, shell, results, captured) -> None:
         captured.truncate()
 
 
+def _signal_name(number: int) -> str:
+    """SIGSEGV, say, or the number of a signal Python has no name for (a real-time one)."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
 def _exited(pid: int) -> int:
     """A descriptor that turns readable when the child ``pid`` ends (-1 where Linux has none)."""
     try:
@@ -118,16 +126,22 @@ def _await_cell(pid: int, done_r: int, timeout: float) -> str | None:
     """Waits for the child running a cell: None once it reports the cell done, else why it is gone."""
     deadline = time.monotonic() + timeout
     pidfd = _exited(pid)
+    watched = [done_r]
     try:
         while True:
-            ready = _watch([done_r], pidfd, deadline - time.monotonic())
-            if done_r in ready and os.read(done_r, 1) == b"1":
-                return None
+            ready = _watch(watched, pidfd, deadline - time.monotonic())
+            if done_r in ready:
+                # read by the pipeful: a cell that floods the pipe is drained at once, not byte by byte
+                words = os.read(done_r, 65536)
+                if b"1" in words:
+                    return None
+                if not words:  # the child closed its end of the pipe: from now on, wait for its end alone
+                    watched = []
             ended, st = os.waitpid(pid, os.WNOHANG)
             if ended:
-                if select.select([done_r], [], [], 0)[0] and os.read(done_r, 1) == b"1":
+                if select.select([done_r], [], [], 0)[0] and b"1" in os.read(done_r, 65536):
                     return None
-                how = (f"signal {signal.Signals(os.WTERMSIG(st)).name}" if os.WIFSIGNALED(st)
+                how = (f"signal {_signal_name(os.WTERMSIG(st))}" if os.WIFSIGNALED(st)
                        else f"exit status {os.WEXITSTATUS(st)}")
                 return f"ProcessEnded: the cell ended its process ({how}); the cells after it still ran"
             if time.monotonic() > deadline:
@@ -202,12 +216,15 @@ def _calls_in_child(fn, todo: range, inputs: list[dict], results: int, progress_
     me = os.getpid()
     for i in todo:
         try:
-            _status(results, case=i, status="ok", outputs=_encoded(fn(**inputs[i])))
+            outputs, error = _encoded(fn(**inputs[i])), None
         except BaseException as e:  # SystemExit and KeyboardInterrupt included: the call failed
-            if os.getpid() == me:
-                _status(results, case=i, status="error", error=_short(e))
-        if os.getpid() != me:  # a process the student's function forked: it must not go on
+            outputs, error = None, _short(e)
+        if os.getpid() != me:  # a process the student's function forked: it says nothing and stops
             return
+        if error is None:
+            _status(results, case=i, status="ok", outputs=outputs)
+        else:
+            _status(results, case=i, status="error", error=error)
         os.write(progress_w, b".")
 
 
@@ -215,10 +232,15 @@ def _await_case(pid: int, progress_r: int, pidfd: int, timeout: float) -> str | 
     """Waits for the child's word that a case is done (None), or for its end, or past the time
     limit (then kills it): why the case failed."""
     deadline = time.monotonic() + timeout
+    watched = [progress_r]
     while True:
-        ready = _watch([progress_r], pidfd, deadline - time.monotonic())
-        if progress_r in ready and os.read(progress_r, 1) == b".":
-            return None
+        ready = _watch(watched, pidfd, deadline - time.monotonic())
+        if progress_r in ready:
+            word = os.read(progress_r, 1)
+            if word == b".":
+                return None
+            if not word:  # the child closed its end of the pipe: from now on, wait for its end alone
+                watched = []
         try:
             ended, st = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:  # already reaped: it ended
@@ -227,7 +249,7 @@ def _await_case(pid: int, progress_r: int, pidfd: int, timeout: float) -> str | 
             if select.select([progress_r], [], [], 0)[0] and os.read(progress_r, 1) == b".":
                 return None
             if os.WIFSIGNALED(st):
-                return f"killed by signal {signal.Signals(os.WTERMSIG(st)).name}"
+                return f"killed by signal {_signal_name(os.WTERMSIG(st))}"
             return f"the call ended its process (exit status {os.WEXITSTATUS(st)})"
         if time.monotonic() > deadline:
             _reap(pid, pidfd, 0)
