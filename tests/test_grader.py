@@ -242,21 +242,26 @@ def test_one_sandbox_cannot_fill_the_host_disk(tmp_path):
     assert after - before < 32 * 1024**2, "the sandbox's writes reached the host's disk"
 
 
-def test_a_result_bomb_is_refused_before_it_is_inflated(tmp_path):
+@pytest.mark.parametrize("grader_fds", [0, 80])
+def test_a_result_bomb_is_refused_before_it_is_inflated(tmp_path, grader_fds):
     """Forged results claiming arrays of terabytes: refused from their header, the grader's
-    memory stays small, and the student gains nothing."""
+    memory stays small, and the student gains nothing. With the grader holding many descriptors
+    open, the results channel's number lies above the runner's own pipes."""
     import tracemalloc
 
     source = sample_class.honest(nbformat.read(_source("hw1"), 4))
     nb = sample_class._add_cell(source, sample_class.CHEATS["result_bomb"], at=len(source.cells))
     path = tmp_path / "hw1.ipynb"
     nbformat.write(nb, path)
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(grader_fds)]
     tracemalloc.start()
     try:
         r = _grade_file(path, _tests("hw1"))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+        for fd in held:
+            os.close(fd)
     assert peak < 200 * 1024**2, f"the grader held {peak / 1024**2:.0f} MB"
     assert r.score == 0
     messages = [c.message for t in r.tests for c in t.cases]

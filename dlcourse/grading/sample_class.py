@@ -60,6 +60,13 @@ IPYTHON_CELLS = ["%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot(
 # submissions that are not a plain file in the student's own folder: refused, whatever they point at
 LINKS = ["symlink_to_answer_key", "linked_assignment_folder", "hardlink_to_answer_key", "fifo_notebook"]
 
+# a forger's descriptors, every open one, the regular files first: the results channel is the one
+# open file, and a write to one of the runner's pipes may end the notebook before the forgery lands
+_FILES_FIRST = ("import os, stat\n\n\ndef is_file(fd):\n    try:\n        return stat.S_ISREG(os.fstat(fd).st_mode)\n"
+                "    except OSError:\n        return False\n\n\n"
+                "fds = [int(fd) for fd in os.listdir('/proc/self/fd') if int(fd) > 2]\n"
+                "fds.sort(key=lambda fd: not is_file(fd))\n")
+
 # cheats added to the student version (no solutions): none may gain a point
 CHEATS = {
     "patch_numpy": "import numpy\nnumpy.allclose = lambda *a, **k: True\n"
@@ -67,7 +74,7 @@ CHEATS = {
     "patch_builtins": "import builtins\nbuiltins.abs = lambda x: 0\n"
                       "builtins.AssertionError = type('Nope', (Exception,), {})",
     "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])",
-    "fake_results": "import json, os\nfake = {'status': 'ok', 'outputs': []}\nfor fd in range(3, 64):\n"
+    "fake_results": _FILES_FIRST + "import json\nfake = {'status': 'ok', 'outputs': []}\nfor fd in fds:\n"
                     "    for case in range(200):\n        try:\n"
                     "            os.write(fd, (json.dumps({'case': case, **fake}) + '\\n').encode())\n"
                     "        except OSError:\n            break\nprint('All tests passed! 18/18')",
@@ -76,8 +83,8 @@ CHEATS = {
                          "    def affine_backward(dout, x, w):\n        dx, grads = reference(dout, (x, w))\n"
                          "        return dx, grads['w'], grads['b']\nexcept ImportError:\n    pass",
     # forged results claiming enormous arrays: the grader must refuse them before inflating anything
-    "result_bomb": "import json, os\nhuge = {'dtype': '<f8', 'shape': [1 << 40], 'data': 'AAAA' * 1000}\n"
-                   "for fd in range(3, 64):\n    for case in range(60):\n        try:\n"
+    "result_bomb": _FILES_FIRST + "import json\nhuge = {'dtype': '<f8', 'shape': [1 << 40], 'data': 'AAAA' * 1000}\n"
+                   "for fd in fds:\n    for case in range(60):\n        try:\n"
                    "            outputs = [huge] * (1 + case % 5)\n"
                    "            os.write(fd, (json.dumps({'case': case, 'status': 'ok', 'outputs': outputs})"
                    " + '\\n').encode())\n        except OSError:\n            break",
