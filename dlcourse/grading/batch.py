@@ -190,15 +190,16 @@ def grade_class(
 
             bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
             queue, jobs, running = iter(todo), {}, as_completed()
-            threads = {"n": 1, "asked": float("-inf")}
+            threads, threads_asked = 1, float("-inf")
 
             def send_more():
                 """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent. The count of threads
                 is asked again every few seconds: workers may join a cluster late."""
-                if time.monotonic() - threads["asked"] > 5:
-                    threads["n"] = max(1, sum(client.nthreads().values()))
-                    threads["asked"] = time.monotonic()
-                while len(jobs) < IN_FLIGHT_PER_WORKER * threads["n"]:
+                nonlocal threads, threads_asked
+                if time.monotonic() - threads_asked > 5:
+                    threads = max(1, sum(client.nthreads().values()))
+                    threads_asked = time.monotonic()
+                while len(jobs) < IN_FLIGHT_PER_WORKER * threads:
                     student, name = next(queue, (None, None))
                     if student is None:
                         return

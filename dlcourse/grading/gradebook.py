@@ -71,17 +71,12 @@ class GradeWriter:
             yield SubmissionResult.from_json(result)
 
     def write(self, result: SubmissionResult) -> float | None:
-        """One submission's grades and result (see ``write_all``); the score it had before."""
-        return self.write_all([result])[0]
-
-    def write_all(self, results: list[SubmissionResult]) -> list[float | None]:
-        """Each submission's grades, and its result, all in one transaction; returns the
-        autograded score each had before (None if it had none). A TA's manual score is never
-        touched: a rerun keeps every override and hand grade."""
-        for result in results:  # nbgrader's own calls, which commit each new student and submission
-            self._submission(result.assignment, result.student)
+        """One submission's grades, and its result, in one transaction; returns the autograded
+        score it had before (None if it had none). A TA's manual score is never touched: a rerun
+        keeps every override and hand grade."""
+        self._submission(result.assignment, result.student)  # nbgrader's own calls, which commit
         try:
-            before = [self._put(result) for result in results]
+            before = self._put(result)
             self.db.commit()
         except BaseException:
             self.db.rollback()
@@ -95,7 +90,8 @@ class GradeWriter:
                                       "AND notebook = :n AND result IS NOT NULL"), key).scalar()
         autograded = {t.grade_id: t.score for t in result.tests}
         scored, waiting = [], []
-        for row_id, name, manual_score in self._grade_rows(result.assignment, result.student, nb_name):
+        for name, row_id, _, _, manual_score in self._grades(self._notebook_id(result.assignment, result.student,
+                                                                              nb_name)):
             if name in autograded:  # an override, if any, is a decision already made
                 scored.append({"id": row_id, "auto_score": autograded[name], "needs_manual_grade": False})
             else:  # an answer graded by hand: waits for a person until one has scored it
@@ -109,17 +105,22 @@ class GradeWriter:
                         {**key, "d": result.digest, "score": result.score, "result": result.to_json()})
         return before
 
-    def _grade_rows(self, assignment: str, student: str, notebook: str) -> list[tuple[str, str, float | None]]:
-        """(row id, cell name, manual score) of each of nbgrader's grade rows of one submitted
-        notebook, in one query (through the ORM's relations it takes one per cell)."""
+    def _notebook_id(self, assignment: str, student: str, notebook: str) -> str:
+        """The id of nbgrader's row for one submitted notebook, in one query."""
         return self.db.execute(
-            select(Grade.id, BaseCell.name, Grade.manual_score)
-            .join(BaseCell, Grade.cell_id == BaseCell.id)
-            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            select(SubmittedNotebook.id)
             .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
             .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
             .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
             .where(Notebook.name == notebook, Assignment.name == assignment, SubmittedAssignment.student_id == student)
+        ).scalar_one()
+
+    def _grades(self, notebook_id: str) -> list[tuple[str, str, float, float | None, float | None]]:
+        """(cell name, row id, max, auto and manual score) of each of nbgrader's grade rows of one
+        submitted notebook, in one query (through the ORM's relations it takes one per cell)."""
+        return self.db.execute(
+            select(BaseCell.name, Grade.id, Grade.max_score, Grade.auto_score, Grade.manual_score)
+            .join(BaseCell, Grade.cell_id == BaseCell.id).where(Grade.notebook_id == notebook_id)
         ).all()
 
     def _submission(self, assignment: str, student: str):
@@ -184,9 +185,7 @@ class GradeWriter:
         for result in self.results(assignment):
             nb = self.gb.find_submission_notebook(result.notebook.removesuffix(".ipynb"), assignment, result.student)
             # a query each for the grades and the comments: through the ORM's relations, one per cell
-            grades = {name: row for name, *row in self.db.execute(
-                select(BaseCell.name, Grade.max_score, Grade.auto_score, Grade.manual_score)
-                .join(BaseCell, Grade.cell_id == BaseCell.id).where(Grade.notebook_id == nb.id))}
+            grades = {name: scores for name, _, *scores in self._grades(nb.id)}
             comments = {name: text or "" for name, text in self.db.execute(
                 select(BaseCell.name, Comment.manual_comment)
                 .join(BaseCell, Comment.cell_id == BaseCell.id).where(Comment.notebook_id == nb.id))}

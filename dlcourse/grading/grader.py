@@ -95,6 +95,23 @@ def _cases(tests: list[notebook.TestCell], secret: bytes | None, assignment: str
             yield tc, spec, case
 
 
+def _write_inputs(path: Path, args_of_cases: list[dict]) -> list[list[dict]]:
+    """Writes every case's arguments to ``path`` as raw bytes, one after another; returns where
+    each lies (name, dtype, shape, offset). The runner reads them in one go, where an ``.npz``
+    took a zip member per array: a tenth of a plain notebook's time, on both sides."""
+    layouts, chunks, offset = [], [], 0
+    for args in args_of_cases:
+        layout = []
+        for name, value in args.items():
+            a = np.asarray(value)
+            layout.append({"name": name, "dtype": a.dtype.str, "shape": list(a.shape), "offset": offset})
+            chunks.append(a.tobytes())
+            offset += a.nbytes
+        layouts.append(layout)
+    path.write_bytes(b"".join(chunks))
+    return layouts
+
+
 def grade_submission(
     student: str, assignment: str, notebook_name: str, data: bytes | None, tests: list[notebook.TestCell],
     secret: bytes | None, sandboxed: bool = True, limits: sandbox.Limits = sandbox.Limits(),
@@ -121,14 +138,11 @@ def grade_submission(
     try:
         job_spec = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
                     "cases": []}
-        all_inputs, arrays = [], {}
-        for i, (_, spec, case) in enumerate(chosen):
-            inputs = casemod.inputs(spec, case)
-            all_inputs.append(inputs)
-            args = spec.arguments(inputs)
-            arrays.update({f"{i}/{name}": value for name, value in args.items()})
-            job_spec["cases"].append({"function": spec.function, "args": list(args)})
-        np.savez(job / "inputs.npz", **arrays)
+        all_inputs = [casemod.inputs(spec, case) for _, spec, case in chosen]
+        layouts = _write_inputs(job / "inputs.bin", [spec.arguments(inputs)
+                                                     for (_, spec, _), inputs in zip(chosen, all_inputs)])
+        job_spec["cases"] = [{"function": spec.function, "args": layout}
+                             for (_, spec, _), layout in zip(chosen, layouts)]
         (job / "job.json").write_text(json.dumps(job_spec))
         shutil.copy(RUNNER, job / "runner.py")
         shutil.copy(checker.__file__, job / "hwcheck.py")

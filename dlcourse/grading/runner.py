@@ -2,7 +2,7 @@
 
 Executed as a script by the sandbox's Python as ``runner.py <job folder>``; it needs the
 standard library, NumPy, IPython and ``hwcheck.py`` (the checker) from the job folder (dlcourse itself is
-not visible in there). It reads ``job.json`` and ``inputs.npz`` from the job folder
+not visible in there). It reads ``job.json`` and ``inputs.bin`` from the job folder
 (read-only), runs the student's cells in an IPython shell as Jupyter would (magics, shell
 escapes, ``display``, ``get_ipython()``), then calls each requested function in a forked
 child with a time limit per call. Every cell's status and every call's return value (as raw
@@ -20,6 +20,7 @@ no student process ever has it as its parent.
 import contextlib
 import io
 import json
+import math
 import os
 import select
 import signal
@@ -290,6 +291,15 @@ def _run_cases(job: dict, shell, inputs: list[dict], results: int) -> None:
         start = stop
 
 
+def _read_inputs(path: str, cases: list[dict]) -> list[dict]:
+    """Each case's arguments, from the raw bytes the grader wrote and the layout in ``job.json``:
+    arrays of their own, writable, as ``np.load`` would give them."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    return [{a["name"]: np.frombuffer(raw, a["dtype"], math.prod(a["shape"]), a["offset"]).reshape(a["shape"]).copy()
+             for a in case["args"]} for case in cases]
+
+
 def main():
     job_dir = sys.argv[1]
     # hwcheck.py is the grader's checker: it encodes results, and a cell that imports it as the
@@ -299,8 +309,7 @@ def main():
     results = int(os.environ.pop("DLCOURSE_RESULTS_FD"))
     with open(os.path.join(job_dir, "job.json")) as fh:
         job = json.load(fh)
-    with np.load(os.path.join(job_dir, "inputs.npz"), allow_pickle=False) as data:
-        inputs = [{k: data[f"{i}/{k}"] for k in case["args"]} for i, case in enumerate(job["cases"])]
+    inputs = _read_inputs(os.path.join(job_dir, "inputs.bin"), job["cases"])
     finished_r, finished_w = os.pipe()
     if os.fork() != 0:  # the first process: wait until the last worker says it is done
         os.close(finished_w)

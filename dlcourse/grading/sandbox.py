@@ -25,7 +25,6 @@ import contextlib
 import fcntl
 import functools
 import os
-import resource
 import select
 import shutil
 import stat
@@ -79,7 +78,7 @@ def mode() -> str | None:
     if sys.platform != "linux" or shutil.which("bwrap") is None:
         return None
     if os.geteuid() == 0:
-        return "root" if shutil.which("setpriv") else None
+        return "root" if shutil.which("setpriv") and shutil.which("prlimit") else None
     return "rootless" if shutil.which("prlimit") and _user_namespaces_work() else None
 
 
@@ -96,7 +95,7 @@ def unavailable_reason() -> str:
         return ("bubblewrap (bwrap) is not installed: apt-get install bubblewrap (Debian, Ubuntu) "
                 "or dnf install bubblewrap (Fedora, RHEL)")
     if os.geteuid() == 0:
-        return "setpriv is missing: apt-get install util-linux"
+        return "setpriv or prlimit is missing: apt-get install util-linux"
     if shutil.which("prlimit") is None:
         return "prlimit is missing: apt-get install util-linux"
     return ("bubblewrap cannot create a user namespace for an unprivileged user here: enable them "
@@ -210,18 +209,20 @@ def _ended_within(proc: subprocess.Popen, seconds: float) -> bool:
         os.close(pidfd)
 
 
+def _limited(cmd: list[str], limits: Limits, processes: bool) -> list[str]:
+    """``cmd`` started by ``prlimit`` under the limits. Set there, not in a ``preexec_fn``, they
+    let ``subprocess`` start it with vfork instead of copying the grader's memory."""
+    values = [f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--fsize={limits.file_bytes}",
+              f"--nofile={limits.open_files}", "--core=0"]
+    if processes:
+        values.append(f"--nproc={limits.processes}")
+    return ["prlimit", *values, "--", *cmd]
+
+
 def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
     """Runs ``python -I <job>/<script> <job>`` inside the sandbox (unless ``sandboxed=False``:
     then unconfined, in a temporary working directory)."""
     rootless = sandboxed and mode() == "rootless"
-
-    def set_limits():
-        for res, value in [(resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
-                           (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
-                           (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_CORE, 0)]:
-            if not (rootless and res == resource.RLIMIT_NPROC):  # set inside the sandbox instead
-                resource.setrlimit(res, (value, value))
-
     # printed output and results go to files, not pipes: 100 MB of prints must not fill the
     # grader's memory, and RLIMIT_FSIZE stops a writer at the limit
     log_fd, log_path = tempfile.mkstemp(prefix="dlcourse-run-", suffix=".log")
@@ -240,9 +241,10 @@ def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = Tru
                 workdir = tempfile.mkdtemp(prefix="dlcourse-work-")
                 cmd, cwd = [sys.executable, "-I", str(job / script), str(job)], workdir
                 env = {**os.environ, "DLCOURSE_RESULTS_FD": str(append_fd), "MPLBACKEND": "Agg"}
-            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log_fd,
-                                    stderr=subprocess.STDOUT, preexec_fn=set_limits, start_new_session=True,
-                                    pass_fds=(append_fd,))
+            # rootless: the process limit is set inside the sandbox instead
+            proc = subprocess.Popen(_limited(cmd, limits, processes=not rootless), cwd=cwd, env=env,
+                                    stdin=subprocess.DEVNULL, stdout=log_fd, stderr=subprocess.STDOUT,
+                                    start_new_session=True, pass_fds=(append_fd,))
             timed_out = not _ended_within(proc, limits.wall_seconds)
             if timed_out:
                 with contextlib.suppress(ProcessLookupError):
