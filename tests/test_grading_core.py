@@ -15,7 +15,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from dlcourse.grading import cases, checker, grader, notebook, report, sandbox
+from dlcourse.grading import cases, checker, grader, notebook, report, runner, sandbox
 from dlcourse.grading.batch import grade_class
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.exercise import Spec
@@ -227,6 +227,40 @@ def test_code_to_run_keeps_every_code_cell_in_order_but_the_test_cells_and_the_l
                                                     {"id": "f", "source": "def f(x):\n    return x"},
                                                     {"id": "cell-6", "source": "f(1)"}]
     assert notebook.test_cells(nb) == [notebook.TestCell("test_f", 2.0)]
+
+
+@pytest.fixture(scope="module")
+def shell():
+    """The runner's IPython shell (one per process: IPython's shell is a singleton)."""
+    return runner._shell()
+
+
+@pytest.mark.parametrize("source, unforked", [
+    ("def f(x: np.ndarray, k: int = -1) -> tuple[np.ndarray, dict] | None:\n    while True:\n        pass", True),
+    ("import numpy as np\nfrom numpy import linalg\n'notes'\nSEED = 0\npass", True),
+    ("@functools.cache\ndef f(x):\n    return x", False),  # a decorator runs when the function is defined
+    ("def f(x=make_default()):\n    return x", False),  # and so does a default
+    ("def f(x=10 ** 10 ** 10):\n    return x", False),
+    ("import a_module_nobody_loaded", False),
+    ("%timeit 1", False),
+    ("print('hi')", False),
+    ("class A:\n    pass", False),
+    ("for i in range(3):\n    pass", False),
+    ("def f(:", False),  # the run reports the syntax error
+])
+def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fork(shell, source, unforked):
+    assert runner._cannot_stop(source, shell, runner._hooks(shell)) is unforked
+
+
+def test_every_cell_runs_in_a_fork_once_the_notebook_has_hooked_into_the_shell(shell):
+    hooks = runner._hooks(shell)
+    callback = print
+    shell.events.register("post_run_cell", callback)
+    try:
+        assert not runner._cannot_stop("def f(x):\n    return x", shell, hooks)
+    finally:
+        shell.events.unregister("post_run_cell", callback)
+    assert runner._cannot_stop("def f(x):\n    return x", shell, hooks)
 
 
 @pytest.mark.parametrize("data,problem", [(b"", "the file is empty"), (b"\xff\xfe{}", "not UTF-8"),
