@@ -592,3 +592,19 @@ def test_a_postgresql_gradebook_gets_the_same_grades_as_sqlite(tmp_path, postgre
                           str(tmp_path / "grades.csv")], cwd=course, env=_env(), capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert len((tmp_path / "grades.csv").read_text().splitlines()) == 1 + len(students)
+
+
+@pytest.mark.parametrize("with_prlimit", [True, False])
+def test_the_limits_hold_with_prlimit_and_without(tmp_path, monkeypatch, with_prlimit):
+    """prlimit sets the limits as the run starts; on a host without it (an unsandboxed run on
+    macOS, say), a preexec function sets the same."""
+    which = shutil.which
+    if not with_prlimit:
+        monkeypatch.setattr(sandbox.shutil, "which", lambda name, *a, **k: None if name == "prlimit" else which(name))
+    (tmp_path / "probe.py").write_text(
+        "import json, os, resource\n"
+        "limits = [resource.getrlimit(r) for r in (resource.RLIMIT_AS, resource.RLIMIT_NOFILE, resource.RLIMIT_CPU)]\n"
+        "os.write(int(os.environ['DLCOURSE_RESULTS_FD']), json.dumps(limits).encode())\n")
+    limits = sandbox.Limits(memory_bytes=3 * 1024**3, open_files=99, cpu_seconds=77)
+    run = sandbox.run(tmp_path, "probe.py", limits, sandboxed=False)
+    assert json.loads(run.results) == [[3 * 1024**3] * 2, [99, 99], [77, 77]]

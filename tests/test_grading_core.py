@@ -9,6 +9,7 @@ import json
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import nbformat
@@ -236,11 +237,18 @@ def shell():
 
 
 @pytest.mark.parametrize("source, unforked", [
-    ("def f(x: np.ndarray, k: int = -1) -> tuple[np.ndarray, dict] | None:\n    while True:\n        pass", True),
+    ("def f(x: np.ndarray, k: int = -1, *, mode: 'str' = ('a', None)) -> np.ndarray:\n    while True:\n"
+     "        pass", True),
     ("import numpy as np\nfrom numpy import linalg\n'notes'\nSEED = 0\npass", True),
     ("@functools.cache\ndef f(x):\n    return x", False),  # a decorator runs when the function is defined
     ("def f(x=make_default()):\n    return x", False),  # and so does a default
     ("def f(x=10 ** 10 ** 10):\n    return x", False),
+    ("def f(x) -> tuple[int, int] | None:\n    return x", False),  # [] and | may run a class's code
+    ("x = data[0]", False),  # so may indexing,
+    ("x = np.pi", False),  # an attribute (a property, a lazy loader)
+    ("def f(x: ShellHolder.prop):\n    return x", False),
+    ("from a_fake_module import x", False),  # and importing from what is not a module
+    ("dropped = 1", False),  # a name whose value has a __del__
     ("import a_module_nobody_loaded", False),
     ("%timeit 1", False),
     ("print('hi')", False),
@@ -248,7 +256,16 @@ def shell():
     ("for i in range(3):\n    pass", False),
     ("def f(:", False),  # the run reports the syntax error
 ])
-def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fork(shell, source, unforked):
+def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fork(shell, source, unforked,
+                                                                                   monkeypatch):
+    class WithDel:
+        def __del__(self):
+            pass
+
+    monkeypatch.setitem(shell.user_ns, "np", np)  # as an earlier cell imported it
+    monkeypatch.setitem(shell.user_ns, "dropped", WithDel())
+    monkeypatch.setitem(shell.user_ns, "ShellHolder", WithDel)
+    monkeypatch.setitem(sys.modules, "a_fake_module", WithDel())
     assert runner._cannot_stop(source, shell, runner._hooks(shell)) is unforked
 
 

@@ -98,12 +98,15 @@ def _cases(tests: list[notebook.TestCell], secret: bytes | None, assignment: str
 def _write_inputs(path: Path, args_of_cases: list[dict]) -> list[list[dict]]:
     """Writes every case's arguments to ``path`` as raw bytes, one after another; returns where
     each lies (name, dtype, shape, offset). The runner reads them in one go, where an ``.npz``
-    took a zip member per array: a tenth of a plain notebook's time, on both sides."""
+    took a zip member per array: a tenth of a plain notebook's time, on both sides. Arrays go in
+    C order, as the student's own check decodes the visible cases."""
     layouts, chunks, offset = [], [], 0
     for args in args_of_cases:
         layout = []
         for name, value in args.items():
             a = np.asarray(value)
+            if a.dtype.hasobject or a.dtype.names:  # an exercise's inputs are plain numbers
+                raise TypeError(f"argument {name} has dtype {a.dtype}: a case's inputs must be numbers or arrays")
             layout.append({"name": name, "dtype": a.dtype.str, "shape": list(a.shape), "offset": offset})
             chunks.append(a.tobytes())
             offset += a.nbytes

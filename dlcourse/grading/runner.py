@@ -20,6 +20,7 @@ up the next call. The first process only waits for the last one to say it has fi
 no student process ever has it as its parent.
 """
 import ast
+import builtins
 import contextlib
 import io
 import json
@@ -30,6 +31,7 @@ import signal
 import sys
 import time
 import traceback
+import types
 
 import numpy as np
 
@@ -157,16 +159,35 @@ def _await_cell(pid: int, done_r: int, timeout: float) -> str | None:
             os.close(pidfd)
 
 
-# what evaluating cannot loop or crash: names, attributes, constants, and type hints made of them
-# (``np.ndarray``, ``tuple[int, int] | None``, ``-1``)
-_INERT_NODES = (ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.Load,
-                ast.UnaryOp, ast.USub, ast.UAdd, ast.Not, ast.BinOp, ast.BitOr)
+_UNSAFE = object()  # a hint whose evaluation could run the notebook's code
+# what a name may hold when a cell binds it again: dropping any of these runs no __del__ of the notebook's
+_PLAIN = (types.FunctionType, types.ModuleType, type, int, float, complex, str, bytes, type(None), np.ndarray,
+          np.generic)
 
 
-def _inert(node: ast.AST | None) -> bool:
-    return node is None or all(isinstance(n, _INERT_NODES) and (not isinstance(n, ast.BinOp)
-                                                                 or isinstance(n.op, ast.BitOr))
-                               for n in ast.walk(node))
+def _inert_value(node: ast.expr | None) -> bool:
+    """A constant, a name, ``-1``, or a tuple or list of these: evaluating it runs no code."""
+    if isinstance(node, ast.Tuple | ast.List):
+        return all(_inert_value(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.USub | ast.UAdd) and isinstance(node.operand, ast.Constant)
+    return node is None or isinstance(node, ast.Constant | ast.Name)
+
+
+def _hint_object(node: ast.expr, shell):
+    """What a name or a chain of module attributes (``np.ndarray``) refers to, found without
+    running code: a module's own attributes only (no lazy loader, no property)."""
+    if isinstance(node, ast.Name):
+        return shell.user_ns.get(node.id, vars(builtins).get(node.id))  # unbound: a NameError, as usual
+    if isinstance(node, ast.Attribute):
+        owner = _hint_object(node.value, shell)
+        if type(owner) is types.ModuleType and node.attr in vars(owner):
+            return vars(owner)[node.attr]
+    return _UNSAFE
+
+
+def _inert_hint(node: ast.expr | None, shell) -> bool:
+    return node is None or isinstance(node, ast.Constant) or _hint_object(node, shell) is not _UNSAFE
 
 
 def _loaded(module: str | None, names: list[str]) -> bool:
@@ -175,24 +196,34 @@ def _loaded(module: str | None, names: list[str]) -> bool:
     if module is None:
         return all(name in sys.modules for name in names)
     loaded = sys.modules.get(module)
-    return loaded is not None and all(name != "*" and (name in vars(loaded) or f"{module}.{name}" in sys.modules)
-                                      for name in names)
+    return type(loaded) is types.ModuleType and all(
+        name != "*" and (name in vars(loaded) or f"{module}.{name}" in sys.modules) for name in names)
 
 
-def _statement_cannot_stop(node: ast.stmt) -> bool:
+def _bound_names(node: ast.stmt) -> list[str]:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [alias.asname or alias.name.split(".")[0] for alias in node.names]
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return [t.id if isinstance(t, ast.Name) else "" for t in targets]  # "": not a plain name
+    return [node.name] if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else []
+
+
+def _statement_cannot_stop(node: ast.stmt, shell) -> bool:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):  # its body does not run here
         a = node.args
-        hints = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x is not None]
+        hints = [x.annotation for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None]
         return (not node.decorator_list and not getattr(node, "type_params", None)
-                and all(_inert(x) for x in [*a.defaults, *a.kw_defaults, *hints, node.returns]))
+                and all(_inert_value(x) for x in [*a.defaults, *a.kw_defaults])
+                and all(_inert_hint(x, shell) for x in [*hints, node.returns]))
     if isinstance(node, ast.Import):
         return _loaded(None, [alias.name for alias in node.names])
     if isinstance(node, ast.ImportFrom):
         return node.level == 0 and _loaded(node.module, [alias.name for alias in node.names])
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return all(isinstance(t, ast.Name) for t in targets) and _inert(node.value) and _inert(
-            getattr(node, "annotation", None))
+    if isinstance(node, ast.Assign):
+        return _inert_value(node.value)
+    if isinstance(node, ast.AnnAssign):
+        return _inert_value(node.value) and _inert_hint(node.annotation, shell)
     return isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
 
 
@@ -206,15 +237,19 @@ def _hooks(shell) -> list:
 
 def _cannot_stop(source: str, shell, hooks: list) -> bool:
     """Whether running the cell can neither loop nor end its process: it only defines functions
-    (their bodies do not run), imports what is loaded already and binds constants, and the shell
-    runs nothing of the notebook's around it. Such a cell needs no fork to protect the notebook."""
-    if _hooks(shell) != hooks:
-        return False
+    (their bodies do not run), imports what is loaded already and binds constants, over names
+    that hold nothing with a ``__del__``, and the shell runs nothing of the notebook's around it.
+    Such a cell needs no fork to protect the notebook."""
     try:
+        now = _hooks(shell)
+        if len(now) != len(hooks) or any(a is not b for a, b in zip(now, hooks)):
+            return False
         tree = ast.parse(shell.transform_cell(source))
-    except Exception:  # let the run report it
+        return all(_statement_cannot_stop(node, shell) and all(
+            name and (name not in shell.user_ns or isinstance(shell.user_ns[name], _PLAIN))
+            for name in _bound_names(node)) for node in tree.body)
+    except BaseException:  # whatever the notebook made of the shell: the fork and the run will tell
         return False
-    return all(_statement_cannot_stop(node) for node in tree.body)
 
 
 def _run_cells(job, shell, results, captured) -> None:

@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import functools
 import os
+import resource
 import select
 import shutil
 import stat
@@ -209,14 +210,28 @@ def _ended_within(proc: subprocess.Popen, seconds: float) -> bool:
         os.close(pidfd)
 
 
-def _limited(cmd: list[str], limits: Limits, processes: bool) -> list[str]:
-    """``cmd`` started by ``prlimit`` under the limits. Set there, not in a ``preexec_fn``, they
-    let ``subprocess`` start it with vfork instead of copying the grader's memory."""
-    values = [f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--fsize={limits.file_bytes}",
-              f"--nofile={limits.open_files}", "--core=0"]
-    if processes:
-        values.append(f"--nproc={limits.processes}")
-    return ["prlimit", *values, "--", *cmd]
+def _rlimits(limits: Limits, processes: bool) -> list[tuple[int, str, int]]:
+    """(resource, prlimit's option, value) of each limit."""
+    table = [(resource.RLIMIT_AS, "--as", limits.memory_bytes), (resource.RLIMIT_CPU, "--cpu", limits.cpu_seconds),
+             (resource.RLIMIT_FSIZE, "--fsize", limits.file_bytes),
+             (resource.RLIMIT_NOFILE, "--nofile", limits.open_files), (resource.RLIMIT_CORE, "--core", 0)]
+    return table + ([(resource.RLIMIT_NPROC, "--nproc", limits.processes)] if processes else [])
+
+
+def _start(cmd: list[str], limits: Limits, processes: bool, **popen) -> subprocess.Popen:
+    """Starts ``cmd`` under the limits, set by ``prlimit`` as it starts: then ``subprocess`` can
+    start it with vfork instead of copying the grader's memory for a ``preexec_fn``. Without
+    prlimit (an unsandboxed run on a host without util-linux), a ``preexec_fn`` sets them."""
+    table = _rlimits(limits, processes)
+    if shutil.which("prlimit"):
+        return subprocess.Popen(["prlimit", *(f"{option}={value}" for _, option, value in table), "--", *cmd],
+                                **popen)
+
+    def set_limits():
+        for res, _, value in table:
+            resource.setrlimit(res, (value, value))
+
+    return subprocess.Popen(cmd, preexec_fn=set_limits, **popen)
 
 
 def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
@@ -242,9 +257,8 @@ def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = Tru
                 cmd, cwd = [sys.executable, "-I", str(job / script), str(job)], workdir
                 env = {**os.environ, "DLCOURSE_RESULTS_FD": str(append_fd), "MPLBACKEND": "Agg"}
             # rootless: the process limit is set inside the sandbox instead
-            proc = subprocess.Popen(_limited(cmd, limits, processes=not rootless), cwd=cwd, env=env,
-                                    stdin=subprocess.DEVNULL, stdout=log_fd, stderr=subprocess.STDOUT,
-                                    start_new_session=True, pass_fds=(append_fd,))
+            proc = _start(cmd, limits, not rootless, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log_fd,
+                          stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(append_fd,))
             timed_out = not _ended_within(proc, limits.wall_seconds)
             if timed_out:
                 with contextlib.suppress(ProcessLookupError):
