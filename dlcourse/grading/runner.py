@@ -14,9 +14,9 @@ Each cell runs in a fresh fork while its parent keeps the state from before the 
 that raises, loops, calls ``os._exit`` or crashes the interpreter is reported and skipped, and
 the parent carries on with the next cell. A cell that can do none of these (it only defines
 functions, imports what is loaded already and binds constants: most of a homework) runs
-without a fork, which costs more than the cell itself. The calls of one function run one after another
-in one child; a call that raises, loops, exits or crashes is reported, and a new child takes
-up the next call. The first process only waits for the last one to say it has finished, so
+without a fork, which costs more than the cell itself. The calls run one after another in one
+child; a call that raises, loops, exits or crashes is reported, and a new child takes up the
+next call. The first process only waits for the last one to say it has finished, so
 no student process ever has it as its parent.
 """
 import ast
@@ -279,10 +279,11 @@ def _run_cells(job, shell, results, captured) -> None:
             _status(results, cell=cell["id"], status="error", error=problem)
 
 
-def _call_cases(fn, todo: range, inputs: list[dict], results: int, timeout: float) -> int:
-    """Calls ``fn`` on the cases ``todo``, one after another in one child, which says after
-    each case that it is done; returns the first case still to run. A case that crashes or hangs
-    ends the child and costs that case only: the next call takes up the case after it."""
+def _call_cases(functions: dict, cases: list[dict], todo: list[int], inputs: list[dict], results: int,
+                timeout: float) -> list[int]:
+    """Calls the cases ``todo``, one after another in one child, which says after each case that
+    it is done; returns the cases still to run. A case that crashes or hangs ends the child and
+    costs that case only: the next call takes up the case after it."""
     progress_r, progress_w = os.pipe()
     pid = _fork()
     if pid is None:
@@ -290,36 +291,37 @@ def _call_cases(fn, todo: range, inputs: list[dict], results: int, timeout: floa
         os.close(progress_w)
         for i in todo:
             _status(results, case=i, status="error", error="could not start: process limit reached")
-        return todo.stop
+        return []
     if pid == 0:
         os.close(progress_r)
         try:
-            _calls_in_child(fn, todo, inputs, results, progress_w)
+            _calls_in_child(functions, cases, todo, inputs, results, progress_w)
         finally:  # whatever the student's function did, this child never returns into the runner
             os._exit(0)
     # the parent enforces the time limit of each case: a child can ignore or block any alarm of its own
     os.close(progress_w)
     pidfd = _exited(pid)
     try:
-        for i in todo:
+        for k, i in enumerate(todo):
             problem = _await_case(pid, progress_r, pidfd, timeout)
             if problem is not None:
                 _status(results, case=i, status="error", error=problem)
-                return i + 1
+                return todo[k + 1:]
         _reap(pid, pidfd, timeout)  # every case is done: the child has one more time limit to end
-        return todo.stop
+        return []
     finally:
         os.close(progress_r)
         if pidfd >= 0:
             os.close(pidfd)
 
 
-def _calls_in_child(fn, todo: range, inputs: list[dict], results: int, progress_w: int) -> None:
+def _calls_in_child(functions: dict, cases: list[dict], todo: list[int], inputs: list[dict], results: int,
+                    progress_w: int) -> None:
     """In the child: each case's call and its status, then a word to the parent that it is done."""
     me = os.getpid()
     for i in todo:
         try:
-            outputs, error = _encoded(fn(**inputs[i])), None
+            outputs, error = _encoded(functions[cases[i]["function"]](**inputs[i])), None
         except BaseException as e:  # SystemExit and KeyboardInterrupt included: the call failed
             outputs, error = None, _short(e)
         if os.getpid() != me:  # a process the student's function forked: it says nothing and stops
@@ -372,25 +374,18 @@ def _reap(pid: int, pidfd: int, timeout: float) -> None:
 
 
 def _run_cases(job: dict, shell, inputs: list[dict], results: int) -> None:
-    """Calls each case's function. The cases of one function share a child, as a notebook's
-    tests run one after another in one kernel: one fork per function rather than per case.
-    What one function's calls change, another function's cases never see."""
+    """Calls each case's function, as the cells left it. The calls run one after another in one
+    child, as a notebook's tests run one after another in one kernel: one fork for them all."""
     cases, timeout = job["cases"], float(job["case_timeout"])
-    start = 0
-    while start < len(cases):
-        name = cases[start]["function"]
-        stop = start
-        while stop < len(cases) and cases[stop]["function"] == name:
-            stop += 1
-        fn = shell.user_ns.get(name)
-        if not callable(fn):
-            for i in range(start, stop):
-                _status(results, case=i, status="error", error=f"no function named {name} was defined")
+    functions = {case["function"]: shell.user_ns.get(case["function"]) for case in cases}
+    todo = []
+    for i, case in enumerate(cases):
+        if callable(functions[case["function"]]):
+            todo.append(i)
         else:
-            first = start
-            while first < stop:
-                first = _call_cases(fn, range(first, stop), inputs, results, timeout)
-        start = stop
+            _status(results, case=i, status="error", error=f"no function named {case['function']} was defined")
+    while todo:
+        todo = _call_cases(functions, cases, todo, inputs, results, timeout)
 
 
 def _read_inputs(path: str, cases: list[dict]) -> list[dict]:
