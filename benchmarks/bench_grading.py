@@ -118,8 +118,9 @@ def timed(cmd: list[str], cwd: Path, n: int, count=None) -> Run:
         while not stop.is_set():
             try:
                 rss = proc.memory_info().rss
-                run.grader_peak_mb = max(run.grader_peak_mb, rss / MB)
-                run.grader_trace_mb.append(rss / MB)
+                if rss:  # 0: it has ended and is not yet reaped
+                    run.grader_peak_mb = max(run.grader_peak_mb, rss / MB)
+                    run.grader_trace_mb.append(rss / MB)
                 run.grader_cpu_s = sum(proc.cpu_times()[:2])
                 if count is not None:
                     run.progress.append((time.perf_counter() - start, run.grader_cpu_s, count()))

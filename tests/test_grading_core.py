@@ -249,6 +249,8 @@ def shell():
     ("def f(x: ShellHolder.prop):\n    return x", False),
     ("from a_fake_module import x", False),  # and importing from what is not a module
     ("dropped = 1", False),  # a name whose value has a __del__
+    ("dropped_number = 1", False),  # even a number's
+    ("a_number = 1\ndef a_function():\n    pass", True),
     ("import a_module_nobody_loaded", False),
     ("%timeit 1", False),
     ("print('hi')", False),
@@ -262,6 +264,13 @@ def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fo
         def __del__(self):
             pass
 
+    class NumberWithDel(int):
+        def __del__(self):
+            pass
+
+    monkeypatch.setitem(shell.user_ns, "dropped_number", NumberWithDel(3))
+    monkeypatch.setitem(shell.user_ns, "a_number", 3)
+    monkeypatch.setitem(shell.user_ns, "a_function", lambda: None)
     monkeypatch.setitem(shell.user_ns, "np", np)  # as an earlier cell imported it
     monkeypatch.setitem(shell.user_ns, "dropped", WithDel())
     monkeypatch.setitem(shell.user_ns, "ShellHolder", WithDel)

@@ -160,7 +160,7 @@ def _await_cell(pid: int, done_r: int, timeout: float) -> str | None:
 
 
 _UNSAFE = object()  # a hint whose evaluation could run the notebook's code
-# what a name may hold when a cell binds it again: dropping any of these runs no __del__ of the notebook's
+# what a name may hold when a cell binds it again (unless its class has a __del__)
 _PLAIN = (types.FunctionType, types.ModuleType, type, int, float, complex, str, bytes, type(None), np.ndarray,
           np.generic)
 
@@ -198,6 +198,13 @@ def _loaded(module: str | None, names: list[str]) -> bool:
     loaded = sys.modules.get(module)
     return type(loaded) is types.ModuleType and all(
         name != "*" and (name in vars(loaded) or f"{module}.{name}" in sys.modules) for name in names)
+
+
+def _droppable(namespace: dict, name: str) -> bool:
+    """Whether binding ``name`` again runs no code: it holds nothing, or a value whose end runs
+    no ``__del__``."""
+    return name not in namespace or (isinstance(namespace[name], _PLAIN)
+                                     and not hasattr(type(namespace[name]), "__del__"))
 
 
 def _bound_names(node: ast.stmt) -> list[str]:
@@ -245,9 +252,8 @@ def _cannot_stop(source: str, shell, hooks: list) -> bool:
         if len(now) != len(hooks) or any(a is not b for a, b in zip(now, hooks)):
             return False
         tree = ast.parse(shell.transform_cell(source))
-        return all(_statement_cannot_stop(node, shell) and all(
-            name and (name not in shell.user_ns or isinstance(shell.user_ns[name], _PLAIN))
-            for name in _bound_names(node)) for node in tree.body)
+        return all(_statement_cannot_stop(node, shell) and all(name and _droppable(shell.user_ns, name)
+                                                               for name in _bound_names(node)) for node in tree.body)
     except BaseException:  # whatever the notebook made of the shell: the fork and the run will tell
         return False
 
