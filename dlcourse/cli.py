@@ -59,16 +59,96 @@ def _print_changes(reports: Path) -> None:
 
 
 def collect(args: argparse.Namespace) -> int:
-    from dlcourse.grading.collect import collect_folder, collect_with_nbgrader
+    from dlcourse.grading import collect as taking
 
     if args.source is None:
-        collect_with_nbgrader(args.course, args.assignment)
-        print(f"collected {args.assignment} with nbgrader collect into {args.course}/submitted/")
+        if args.times or args.received_at:
+            raise ValueError("--times and --received-at are for --from (an LMS download); the exchange's own "
+                             "receipts give the times of what comes through it")
+        done = taking.from_exchange(args.course, args.assignment, db_url=args.db)
+        _print_collected(args, done)
         return 0
-    students = collect_folder(args.course, args.assignment, args.source)
+    times = taking.load_lms_times(args.times, args.ids) if args.times else None
+    received = _utc(args.received_at, "--received-at") if args.received_at else None
+    students = taking.collect_folder(args.course, args.assignment, args.source, times=times, received_at=received)
     print(f"collected {len(students)} submission(s) of {args.assignment} from {args.source} into "
-          f"{args.course}/submitted/ (each with its timestamp.txt)")
+          f"{args.course}/submitted/, received at "
+          + ("the LMS's times" if times else f"{received} (your decision)") + "; receipts in "
+          f"{args.course}/receipts/{args.assignment}/")
     return 0
+
+
+def _utc(text: str, option: str):
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text)
+    except (ValueError, OverflowError) as e:
+        raise ValueError(f"{option} {text!r} is not a date nbgrader reads ({e})") from None
+
+
+def _print_collected(args: argparse.Namespace, done) -> None:
+    print(f"collected {len(done.counted)} student(s)' latest submission of {args.assignment} from the exchange "
+          f"into {args.course}/submitted/: {done.new} new arrival(s), {done.delivered} receipt(s) given to students")
+    for x in done.refusals:
+        print(f"REFUSED {x.folder}: {x.reason}")
+    for r in done.disagreeing:
+        print(f"note: {r.student}'s timestamp.txt says {r.claimed.strip()[:40]!r}, the exchange received it at "
+              f"{r.received_at}; the receipt is what counts")
+    if done.suspect:
+        print(f"WARNING: {done.suspect}")
+    print(f"every arrival and refusal: {args.course}/receipts/{args.assignment}/collected.csv")
+
+
+def receipts_cmd(args: argparse.Namespace) -> int:
+    """Records receipts of what has arrived in the exchange, and gives students their copies,
+    without collecting; with --watch, again every so many seconds (a JupyterHub service)."""
+    import time
+
+    from dlcourse.grading import collect as taking
+
+    assignments = args.assignments or sorted(p.name for p in (args.course / "source").iterdir() if p.is_dir())
+    for a in assignments:
+        taking.notebooks_of(args.course, a)  # an unknown assignment is refused before anything is read
+    while True:
+        for a in assignments:
+            done = taking.from_exchange(args.course, a, take=False)
+            if done.new or not args.watch:
+                print(f"{a}: {done.new} new arrival(s), {done.delivered} receipt(s) given; "
+                      f"{len(done.refusals)} refused", flush=True)
+        if not args.watch:
+            return 0
+        time.sleep(args.watch)
+
+
+def hub_setup(args: argparse.Namespace) -> int:
+    """The course on a JupyterHub: accounts, exchange, students' environment, hub config."""
+    from dlcourse.grading.hub import setup
+
+    d = setup(args.root, args.course, args.students, port=args.port, lock=args.lock, python=args.student_python,
+              watch_seconds=args.receipts_every)
+    print(f"course {d.course_id} set up on a JupyterHub under {d.root}:\n"
+          f"  the instructor's course folder: {d.course} (run dlcourse and nbgrader commands there)\n"
+          f"  the exchange: {d.exchange}\n  the students' environment: {d.student_env}\n"
+          f"  start the hub (as root): jupyterhub -f {d.config}   then open http://127.0.0.1:{d.port}/")
+    return 0
+
+
+def verify_receipt(args: argparse.Namespace) -> int:
+    """Checks a student's receipt against the course secret and the ledger."""
+    from dlcourse.grading import receipts
+    from dlcourse.grading.cases import load_secret
+
+    try:
+        text = args.receipt.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{args.receipt}: cannot be read ({e})") from None
+    fields = receipts.verify(text, load_secret(args.course))
+    kept = receipts.Ledger(args.course, fields["assignment"]).arrivals(fields["student"])
+    match = [r for r in kept if r.received_at == fields["received_at"] and r.notebooks == fields["notebooks_sha256"]]
+    print(f"{args.receipt}: signed by this course: {fields['student']} handed in {fields['assignment']}, received "
+          f"{fields['received_at']}" + ("; the ledger holds the same" if match else "; NOT in this course's ledger"))
+    return 0 if match else 1
 
 
 def extend(args: argparse.Namespace) -> int:
@@ -250,12 +330,47 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--due", help="the due date, as nbgrader takes it, e.g. '2026-12-01 23:59:00 UTC'")
     r.set_defaults(func=release)
 
-    co = sub.add_parser("collect", help="submissions into submitted/<student>/<assignment>/ with their timestamps")
+    co = sub.add_parser("collect", help="each student's latest submission into submitted/<student>/<assignment>/, "
+                        "with a receipt of when it was received")
     co.add_argument("assignment")
     co.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
     co.add_argument("--from", dest="source", type=Path,
-                    help="a folder of <student>.ipynb files (e.g. an LMS download); without it, nbgrader collect")
+                    help="a folder of <student>.ipynb files (e.g. an LMS download); without it, nbgrader's exchange "
+                         "(c.Exchange.root), read for who made each submission and when it arrived")
+    co.add_argument("--times", type=Path, help="with --from: the LMS's submission times, a CSV (student, "
+                    "submitted_at) or Canvas's submissions API JSON (user_id, submitted_at; with --ids)")
+    co.add_argument("--ids", type=Path, help="with --times in Canvas's JSON: the mapping file (student, canvas_id)")
+    co.add_argument("--received-at", help="with --from: the time the submissions without an LMS time count as "
+                    "received, your decision, e.g. '2026-12-01 23:59:00 UTC'")
+    co.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
     co.set_defaults(func=collect)
+
+    rc = sub.add_parser("receipts", help="record what has arrived in the exchange and give students their "
+                        "receipts, without collecting (--watch: as a JupyterHub service)")
+    rc.add_argument("assignments", nargs="*", help="default: every assignment of the course")
+    rc.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    rc.add_argument("--watch", type=float, metavar="SECONDS", help="look again every SECONDS, until stopped")
+    rc.set_defaults(func=receipts_cmd)
+
+    hs = sub.add_parser("hub-setup", help="set up the course on a JupyterHub: student accounts, nbgrader's exchange, "
+                        "the students' environment and the hub's config (as root)")
+    hs.add_argument("--root", type=Path, required=True, help="where it all goes, e.g. /srv/dlcourse")
+    hs.add_argument("--students", type=Path, required=True, help="a file of logins, one per line, each optionally "
+                    "with :password (PAM); a real deployment uses its own authenticator")
+    hs.add_argument("--course", type=Path, default=Path("autograder"), help="the course folder to copy from")
+    hs.add_argument("--port", type=int, default=8000,
+                    help="the hub's public port (the next two: its API and the proxy's)")
+    hs.add_argument("--lock", action="store_true", help="close the instructor's files to other accounts (chmod o-rwx)")
+    hs.add_argument("--student-python", default="/usr/bin/python3", help="the Python the students' environment is made "
+                    "from (one every account can run: not one under /root)")
+    hs.add_argument("--receipts-every", type=float, default=10.0, metavar="SECONDS",
+                    help="how often the hub's receipts service looks at the exchange")
+    hs.set_defaults(func=hub_setup)
+
+    vr = sub.add_parser("verify-receipt", help="check a student's receipt: signed by this course, and in its ledger")
+    vr.add_argument("receipt", type=Path)
+    vr.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
+    vr.set_defaults(func=verify_receipt)
 
     e = sub.add_parser("extend", help="give one student more time (nbgrader's extension)")
     e.add_argument("assignment")
@@ -336,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (RuntimeError, FileNotFoundError, ValueError) as e:  # our own messages: no traceback needed
+    except (RuntimeError, OSError, ValueError) as e:  # our own messages: no traceback needed
         print(f"dlcourse {args.command}: error: {e}", file=sys.stderr)
         return 2
 

@@ -25,9 +25,10 @@ from dlcourse.grading import cells, notebook, sandbox
 from dlcourse.grading.autograded import write_autograded
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.course import assignment_settings
+from dlcourse.grading.feedback_files import publish
 from dlcourse.grading.gradebook import GradeWriter
 from dlcourse.grading.grader import SubmissionResult, grade_submission, refused
-from dlcourse.grading.lateness import read_timestamp
+from dlcourse.grading.lateness import received_at
 from dlcourse.grading.report import CHANGES_FILE, write_changes, write_reports
 
 
@@ -247,16 +248,19 @@ def grade_class(
 
 
 def _settle_and_report(writer: GradeWriter, course: Path, assignment: str, everyone: list[tuple[str, str]]) -> Path:
-    """Lateness as it stands (a timestamp, an extension or a hand grade may have changed since
-    the last run), then the reports, from the gradebook."""
+    """Lateness as it stands (a receipt, an extension or a hand grade may have changed since
+    the last run), then the reports, from the gradebook, and each student's feedback where
+    nbgrader's ``release_feedback`` takes it from."""
     settings = assignment_settings(course, assignment)
     for student, name in everyone:
-        submitted_at, problem = read_timestamp(course, student, assignment)
+        submitted_at, problem = received_at(course, student, assignment)
         if problem:
             tqdm.write(f"{student}: {problem}")
         writer.settle_lateness(assignment, student, name, submitted_at, settings)
     out = course / "reports" / assignment
     write_reports(writer.standings(assignment), out, settings.reveal_hidden)
+    for problem in publish(course, assignment, out / "feedback", sorted({s for s, _ in everyone})):
+        tqdm.write(problem)
     return out
 
 

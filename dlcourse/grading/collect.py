@@ -1,19 +1,59 @@
-"""Collecting submissions into nbgrader's layout, ``submitted/<student>/<assignment>/``, each with
-the ``timestamp.txt`` that late work is judged by: with stock ``nbgrader collect`` (from its
-exchange), or from a folder of notebooks an LMS lets an instructor download."""
+"""Collecting submissions into nbgrader's layout, ``submitted/<student>/<assignment>/``: from
+nbgrader's shared-folder exchange, read on the instructor's side (``exchange.scan``: identity from
+the files' owner, receipt time from their change times), or from a folder of notebooks an LMS
+lets an instructor download, with the times the LMS gives.
+
+Every submission taken in gets a receipt in the instructor's ledger (``receipts.Ledger``), which
+is what lateness is judged by. The student's ``timestamp.txt`` is kept beside the notebook as their
+claim, and ``submission_secret.txt`` too: nbgrader's ``release_feedback`` and ``fetch_feedback``
+key each student's feedback by it. Which submission counts: the latest one received, with its
+lateness (as stock ``nbgrader collect``, but by the receipt, not by the time the student typed).
+"""
 from __future__ import annotations
 
+import csv
+import json
 import os
-import subprocess
-import sys
-from datetime import UTC, datetime
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from dlcourse.grading import exchange, receipts
+from dlcourse.grading.cases import load_secret
 from dlcourse.grading.lateness import TIMESTAMP_FILE
 from dlcourse.grading.notebook import STUDENT_ID
+from dlcourse.grading.receipts import Ledger, Receipt
+
+SECRET_FILE = "submission_secret.txt"
+SUSPECT_SHARE = 0.5  # more of the class than this late by receipt but on time by claim: the clock, not them
 
 
-def _replace(target: Path, data: bytes) -> None:
+@dataclass
+class Collected:
+    """What one collection did, for the instructor to read."""
+
+    counted: dict[str, Receipt] = field(default_factory=dict)  # student -> the receipt graded
+    refusals: list[exchange.Refusal] = field(default_factory=list)
+    new: int = 0  # arrivals seen for the first time
+    delivered: int = 0  # receipts written into students' homes
+    suspect: str = ""  # why this run's receipt times are doubtful, if they are
+
+    @property
+    def disagreeing(self) -> list[Receipt]:
+        return [r for r in self.counted.values() if r.claim_disagrees()]
+
+
+def notebooks_of(course: Path, assignment: str) -> list[str]:
+    folder = Path(course) / "source" / assignment
+    found = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+    if not found:
+        raise ValueError(f"{folder}: no such assignment (no source notebook); the course has "
+                         f"{', '.join(sorted(p.name for p in (Path(course) / 'source').glob('*'))) or 'none'}")
+    return found
+
+
+def replace_file(target: Path, data: bytes) -> None:
     """Writes a new file and renames it over ``target``: a link there is replaced, not followed."""
     tmp = target.with_name(f".{target.name}.collecting")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
@@ -22,25 +62,137 @@ def _replace(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-def collect_with_nbgrader(course: Path, assignment: str) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "collect", assignment, "--log-level=WARN"],
-                          cwd=course, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"nbgrader collect {assignment} failed in {course}:\n{done.stderr[-3000:]}")
+def _check_targets(course: Path, assignment: str, students: list[str]) -> None:
+    """A link a student left in submitted/ is never written through: refused before anything is written."""
+    root = Path(course) / "submitted"
+    for student in students:
+        for place in (root / student, root / student / assignment):
+            if place.is_symlink() or (place.exists() and not place.is_dir()):
+                raise ValueError(f"{place}: not a plain folder; remove it before collecting into it")
 
 
-def collect_folder(course: Path, assignment: str, source: Path) -> list[str]:
-    """Copies ``source/<student>.ipynb`` (or ``source/<student>/<nb>.ipynb``) into the course, the
-    file's modification time as its timestamp; returns the students collected. A name that is not a
-    plain student id is refused, naming the file, before anything is copied."""
-    source = Path(source)
-    if not source.is_dir():
-        raise FileNotFoundError(f"{source}: no such folder of submissions")
-    notebooks = sorted((Path(course) / "source" / assignment).glob("*.ipynb"))
-    if len(notebooks) != 1:
-        raise ValueError(f"{Path(course) / 'source' / assignment}: expected one source notebook")
-    wanted = notebooks[0].name
+def _take_in(course: Path, assignment: str, student: str, files: dict[str, bytes], claimed: str,
+             secret: str) -> None:
+    folder = Path(course) / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        replace_file(folder / name, data)
+    replace_file(folder / TIMESTAMP_FILE, claimed.encode())
+    replace_file(folder / SECRET_FILE, (secret or secrets.token_hex(64)).encode())
+
+
+def _due(course: Path, assignment: str, db_url: str | None) -> datetime | None:
+    from dlcourse.grading.gradebook import GradeWriter
+
+    if db_url is None and not (Path(course) / "gradebook.db").exists():
+        return None
+    with GradeWriter(db_url or f"sqlite:///{Path(course).resolve() / 'gradebook.db'}") as writer:
+        return writer.due(assignment)
+
+
+def _suspect_run(counted: dict[str, Receipt], due: datetime | None) -> str:
+    """Why the receipts look reset (a restore from backup, a chmod -R), or "": most of the class
+    late by the exchange's clock while their own times say they were on time."""
+    from nbgrader.utils import parse_utc
+
+    if due is None or len(counted) < 4:
+        return ""
+    odd = 0
+    for r in counted.values():
+        try:
+            claimed = parse_utc(r.claimed.strip()[:200])
+        except (ValueError, TypeError, OverflowError):
+            continue
+        odd += r.received > due and claimed <= due
+    if odd <= SUSPECT_SHARE * len(counted):
+        return ""
+    return (f"{odd} of {len(counted)} submissions were received after the due date by the exchange's change times, "
+            "though their own timestamps say they were on time. Change times move together after a restore "
+            "from backup or a chmod -R of the exchange, so these receipts are marked doubtful: no late penalty "
+            "is taken from them until you decide (see receipts/ in the course folder)")
+
+
+def from_exchange(course: Path, assignment: str, db_url: str | None = None, take: bool = True) -> Collected:
+    """Reads the exchange's inbound folder for ``assignment``: records a receipt for every new
+    arrival (and gives the student a signed copy, when run as root), refuses what breaks the
+    rules, and with ``take`` copies each student's latest arrival into ``submitted/``."""
+    course = Path(course)
+    notebooks = notebooks_of(course, assignment)
+    where = exchange.settings(course)
+    if not where.inbound.is_dir():
+        raise FileNotFoundError(f"{where.inbound}: no inbound folder for course {where.course_id!r} in the exchange "
+                                f"{where.root}; check c.CourseDirectory.course_id and c.Exchange.root, or release "
+                                "an assignment first (nbgrader release_assignment)")
+    arrivals, refusals = exchange.scan(where.inbound, assignment, notebooks)
+    secret = load_secret(course, create=True)
+    ledger = Ledger(course, assignment)
+    done = Collected(refusals=refusals)
+    latest: dict[str, tuple[exchange.Arrival, Receipt]] = {}
+    for a in arrivals:
+        r = Receipt(a.student, assignment, receipts.iso(a.received), "exchange",
+                    {n: receipts.digest(d) for n, d in a.files.items()}, a.claimed[:200], a.folder, a.account)
+        if ledger.record(r):
+            done.new += 1
+            done.delivered += receipts.deliver(a.account, receipts.receipt_name(r),
+                                               receipts.signed(r, where.course_id, secret)) is not None
+        before = latest.get(a.student)
+        if before is None or (a.received, a.folder) > (before[0].received, before[0].folder):
+            latest[a.student] = (a, r)
+    done.counted = {s: r for s, (_, r) in latest.items()}
+    if not take:
+        return done
+    _check_targets(course, assignment, sorted(latest))
+    done.suspect = _suspect_run(done.counted, _due(course, assignment, db_url))
+    for student, (a, r) in sorted(latest.items()):
+        _take_in(course, assignment, student, a.files, a.claimed, a.secret)
+        ledger.count(student, r.folder)
+        if done.suspect:
+            ledger.mark_suspect(student, r.folder)
+    _write_log(course, assignment, done)
+    return done
+
+
+def _write_log(course: Path, assignment: str, done: Collected) -> Path:
+    """``receipts/<assignment>/collected.csv``: what this collection counted and refused, and why."""
+    path = Path(course) / receipts.RECEIPTS / assignment / "collected.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "folder", "account", "received_at", "claimed", "status"])
+        for s, r in sorted(done.counted.items()):
+            status = "counted" + ("; claim disagrees with the receipt" if r.claim_disagrees() else "")
+            w.writerow([s, r.folder, r.account, r.received_at, r.claimed.strip(), status])
+        for x in done.refusals:
+            w.writerow([x.named, x.folder, x.account, "", "", f"refused: {x.reason}"])
+    return path
+
+
+# --- LMS downloads -----------------------------------------------------------------------------
+
+def load_lms_times(path: Path, ids: Path | None = None) -> dict[str, datetime]:
+    """Submission times an LMS gives: a CSV with ``student`` and ``submitted_at`` columns, or the JSON
+    of Canvas's submissions API (``user_id``, ``submitted_at``), mapped to students through ``ids``
+    (the export mapping file: ``student``, ``canvas_id``)."""
+    from nbgrader.utils import parse_utc
+
+    path = Path(path)
+    try:
+        if path.suffix == ".json":
+            rows = json.loads(path.read_text())
+            if ids is None:
+                raise ValueError("Canvas's submissions JSON names Canvas user ids: pass --ids with a canvas_id column")
+            with open(ids, newline="") as fh:
+                by_canvas = {r["canvas_id"]: r["student"] for r in csv.DictReader(fh)}
+            pairs = [(by_canvas.get(str(r["user_id"])), r.get("submitted_at")) for r in rows]
+        else:
+            with open(path, newline="") as fh:
+                pairs = [(r["student"], r["submitted_at"]) for r in csv.DictReader(fh)]
+        return {s: parse_utc(t) for s, t in pairs if s and t}
+    except (KeyError, TypeError, ValueError, OverflowError) as e:
+        raise ValueError(f"{path}: not a table of submission times ({type(e).__name__}: {e})") from None
+
+
+def _lms_entries(source: Path, wanted: str) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     for entry in sorted(source.iterdir()):
         if entry.is_symlink():
@@ -53,15 +205,37 @@ def collect_folder(course: Path, assignment: str, source: Path) -> list[str]:
         if not path.is_file() or path.is_symlink():
             raise ValueError(f"{entry}: no {wanted} in it")
         found.append((student, path))
-    root = Path(course) / "submitted"
-    for student, _ in found:  # a link a student left in submitted/ is never written through
-        for place in (root / student, root / student / assignment):
-            if place.is_symlink() or (place.exists() and not place.is_dir()):
-                raise ValueError(f"{place}: not a plain folder; remove it before collecting into it")
+    return found
+
+
+def collect_folder(course: Path, assignment: str, source: Path, times: dict[str, datetime] | None = None,
+                   received_at: datetime | None = None) -> list[str]:
+    """Copies ``source/<student>.ipynb`` (or ``source/<student>/<nb>.ipynb``) into the course, each
+    received at the time the LMS gives (``times``), or else at ``received_at``, the instructor's
+    own decision. A file's modification time is never taken: it says nothing of when the LMS
+    received it. Everything is checked before anything is written; returns the students collected."""
+    source = Path(source)
+    if not source.is_dir():
+        raise FileNotFoundError(f"{source}: no such folder of submissions")
+    notebooks = notebooks_of(course, assignment)
+    if len(notebooks) != 1:
+        raise ValueError(f"{Path(course) / 'source' / assignment}: expected one source notebook")
+    found = _lms_entries(source, notebooks[0])
+    times = times or {}
+    untimed = [s for s, _ in found if s not in times]
+    if untimed and received_at is None:
+        raise ValueError(f"{source}: no submission time for {', '.join(untimed[:10])}"
+                         + (f" and {len(untimed) - 10} more" if len(untimed) > 10 else "")
+                         + ". A downloaded file's time says nothing of when the LMS received it: pass --times "
+                         "with the LMS's submission times, or --received-at with the time you decide they count as")
+    _check_targets(course, assignment, [s for s, _ in found])
+    ledger = Ledger(course, assignment)
     for student, path in found:
-        folder = root / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        when = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        _replace(folder / wanted, path.read_bytes())
-        _replace(folder / TIMESTAMP_FILE, when.strftime("%Y-%m-%d %H:%M:%S.%f %Z").encode())
+        data = path.read_bytes()
+        when = times.get(student, received_at)
+        r = Receipt(student, assignment, receipts.iso(when), "lms" if student in times else "instructor",
+                    {notebooks[0]: receipts.digest(data)}, folder=str(path))
+        _take_in(course, assignment, student, {notebooks[0]: data}, "", "")
+        ledger.record(r)
+        ledger.count(student, r.folder)
     return [student for student, _ in found]

@@ -57,6 +57,19 @@ class GradeWriter:
             self.db.execute(text(f"ALTER TABLE {MARKS} ADD COLUMN result TEXT"))
         self.db.commit()
 
+    def __enter__(self) -> GradeWriter:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def due(self, assignment: str) -> datetime | None:
+        """The assignment's due date in the gradebook (before any student's extension), or None."""
+        try:
+            return self.gb.find_assignment(assignment).duedate
+        except MissingEntry:
+            return None
+
     def graded(self, assignment: str) -> dict[tuple[str, str], str]:
         """(student, notebook) -> digest of the submission already graded, with its result kept."""
         rows = self.db.execute(text(f"SELECT student, notebook, digest FROM {MARKS} "

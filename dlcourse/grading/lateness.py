@@ -1,5 +1,5 @@
-"""Late work, read the way nbgrader records it: the submission time is ``timestamp.txt`` in the
-student's submitted folder (written by ``nbgrader collect``), the due date is the assignment's in
+"""Late work: the submission time is when the instructor's side received it (the receipt that
+``dlcourse collect`` records, from evidence the student cannot set), the due date is the assignment's in
 the gradebook, moved by the student's extension (nbgrader's ``SubmittedAssignment.extension``).
 The penalty follows the course's policy (``course.toml``): none, nbgrader's own
 ``LateSubmissionPlugin`` ("zero": a late notebook scores nothing), or a per-day penalty with a
@@ -12,29 +12,30 @@ from datetime import datetime
 from pathlib import Path
 
 from nbgrader.plugins import LateSubmissionPlugin
-from nbgrader.utils import parse_utc
 
-from dlcourse.grading import notebook
 from dlcourse.grading.course import AssignmentSettings
+from dlcourse.grading.receipts import Ledger
 
 TIMESTAMP_FILE = "timestamp.txt"
 DAY = 86_400.0
 
 
-def read_timestamp(course: Path, student: str, assignment: str) -> tuple[datetime | None, str | None]:
-    """(when the submission was collected, or None; why the timestamp could not be read, or None).
-
-    An unreadable timestamp counts as on time: the grader never guesses a student late."""
+def received_at(course: Path, student: str, assignment: str) -> tuple[datetime | None, str | None]:
+    """(when the instructor's side received the graded submission, or None; why that is not
+    known, or None). The time is the receipt's (``receipts.Ledger``), never the student's own
+    ``timestamp.txt``. An unknown or doubtful time is never counted as on time: it is reported,
+    no penalty is taken, and the instructor decides."""
     try:
-        data = notebook.read_submitted(Path(course) / "submitted", (student, assignment, TIMESTAMP_FILE))
-    except notebook.SubmissionError as e:
-        return None, f"{e}; counted as on time"
-    if data is None:
-        return None, None
-    try:
-        return parse_utc(data[:200].decode("utf-8").strip()), None
-    except (UnicodeDecodeError, ValueError, TypeError, OverflowError) as e:
-        return None, f"{TIMESTAMP_FILE} is not a time nbgrader wrote ({type(e).__name__}); counted as on time"
+        receipt = Ledger(course, assignment).counted(student)
+    except ValueError as e:
+        return None, f"{e}; lateness left for the instructor to decide"
+    if receipt is None or receipt.received is None:
+        return None, ("no receipt of when this was received (collected by hand?); lateness left for the "
+                      "instructor to decide: collect it with `dlcourse collect`")
+    if receipt.suspect:
+        return None, (f"the receipt time {receipt.received_at} is doubtful (the exchange's change times moved "
+                      "for most of the class); lateness left for the instructor to decide")
+    return receipt.received, None
 
 
 def penalty(settings: AssignmentSettings, score: float, max_score: float, seconds_late: float) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 from dlcourse.grading import cases, lateness
 from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.grader import CaseReport, SubmissionResult, TestReport
-from dlcourse.grading.standing import Mark, Standing
+from dlcourse.grading.standing import TIMELESS, Mark, Standing
 
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}"
@@ -70,10 +70,7 @@ def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems)
     note = ("The inputs of each failed case are shown below it." if reveal else
             "Hidden cases are yours alone; their inputs are shown here once the instructor releases them.")
-    late = ""
-    if standing.seconds_late > 0:
-        late = (f"<p class='late'>Submitted {lateness.describe(standing.seconds_late)}: the late policy takes off "
-                f"<b>{standing.penalty:g}</b> point(s).</p>")
+    late = _received_html(standing)
     waiting = standing.awaiting_hand_grading
     pending = f" Still to be graded by hand: {', '.join(map(html.escape, waiting))}." if waiting else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(result.assignment)}: "
@@ -83,6 +80,21 @@ def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
             + (f"<h2>Problems with the notebook</h2><ul>{problems}</ul>" if problems else "")
             + "<h2>Tests and answers</h2><table><tr><th>cell</th><th>score</th><th>cases</th></tr>"
             + "".join(rows) + "</table></body></html>")
+
+
+def _received_html(standing: Standing) -> str:
+    """When the course received the notebook (its receipt, not the student's own timestamp) and
+    what that costs; an unknown time is said to be unknown, never taken as on time."""
+    if standing.submitted_at is TIMELESS:
+        return ""
+    if standing.submitted_at is None:
+        return ("<p class='late'>We have no record of when this notebook was received, so its lateness is left "
+                "to your instructor.</p>")
+    when = f"<p>Received {standing.submitted_at:%Y-%m-%d %H:%M:%S} UTC (by the course, not your own timestamp)."
+    if standing.seconds_late > 0:
+        return (f"{when}</p><p class='late'>Submitted {lateness.describe(standing.seconds_late)}: the late policy "
+                f"takes off <b>{standing.penalty:g}</b> point(s).</p>")
+    return f"{when} On time.</p>"
 
 
 def _failure_kind(message: str) -> str:
@@ -137,7 +149,8 @@ def write_reports(results: Iterable[SubmissionResult | Standing], out: Path, rev
             for m in standing.marks:
                 per_test.setdefault(m.grade_id, TestSummary(m.points)).add(m.score, cases_of.get(m.grade_id, []))
             w.writerow([standing.student, *[marks[i].score if i in marks else "" for i in columns], standing.score,
-                        standing.max_score, round(standing.seconds_late), standing.penalty, standing.final,
+                        standing.max_score, "" if standing.submitted_at is None else round(standing.seconds_late),
+                        standing.penalty, standing.final,
                         len(standing.result.problems)])
             finals.append(standing.final)
             top = max(top, standing.max_score)

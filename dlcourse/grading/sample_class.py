@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import secrets
 import tokenize
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -384,14 +385,25 @@ LATE_HOURS = {8: 3, 9: 26}  # a student's number modulo 10 -> hours after the du
 
 
 def write_timestamps(course: Path, assignment: str, students: list[Student], due: datetime) -> None:
-    """When each student handed in, as ``nbgrader collect`` records it: two hours early, except
-    every tenth student 3 hours late and the next 26 hours late (a day and a bit)."""
+    """When each student handed in, as a collection records it: a receipt in the instructor's
+    ledger (marked as the sample class's), the student's own timestamp.txt saying the same, and
+    the submission secret nbgrader keys feedback by. Two hours early, except every tenth student
+    3 hours late and the next 26 hours late (a day and a bit)."""
+    from dlcourse.grading import receipts
+    from dlcourse.grading.collect import SECRET_FILE
+
+    ledger = receipts.Ledger(course, assignment)
     for i, s in enumerate(students):
         folder = Path(course) / "submitted" / s.name / assignment
         if s.kind in LINKS or folder.is_symlink():  # never write through a student's link
             continue
         when = due + timedelta(hours=LATE_HOURS.get(i % 10, -2))
         (folder / TIMESTAMP_FILE).write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        (folder / SECRET_FILE).write_text(secrets.token_hex(64))
+        receipt = receipts.Receipt(s.name, assignment, receipts.iso(when), "sample class",
+                                   claimed=(folder / TIMESTAMP_FILE).read_text(), folder=f"sample class {s.name}")
+        ledger.record(receipt)
+        ledger.count(s.name, receipt.folder)
 
 
 def write_lms_ids(path: Path, n: int) -> Path:

@@ -30,18 +30,21 @@ class Mark:
         return not self.by_hand and self.manual is not None and self.manual != self.auto
 
 
+TIMELESS = datetime.min  # a result checked outside any course (``dlcourse check``): no receipt to speak of
+
+
 @dataclass(frozen=True)
 class Standing:
     result: SubmissionResult
     marks: list[Mark] = field(default_factory=list)
-    submitted_at: datetime | None = None
+    submitted_at: datetime | None = None  # when it was received; None: not known, the instructor decides
     seconds_late: float = 0.0
     penalty: float = 0.0
 
     @classmethod
     def of(cls, result: SubmissionResult) -> Standing:
         """A result as it stands with nobody's say but the autograder's, on time."""
-        return cls(result, [Mark(t.grade_id, t.points, t.score) for t in result.tests])
+        return cls(result, [Mark(t.grade_id, t.points, t.score) for t in result.tests], submitted_at=TIMELESS)
 
     @property
     def student(self) -> str:

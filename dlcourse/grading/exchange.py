@@ -1,0 +1,205 @@
+"""nbgrader's shared-folder exchange, read as the instructor's side must read it: every folder in
+``<root>/<course_id>/inbound/`` is one arrival, credited to the account that owns it, received
+at the latest change time (ctime) of the folder and every file in it.
+
+Why these and not what the folder says: its name (``<student>+<assignment>+<time>+<random>``)
+and its ``timestamp.txt`` are typed by the submitter, and the submitter owns the folder. The
+kernel sets a file's owner and ctime; no user can set ctime back (``touch -d`` moves only the
+modification time), and writing, renaming, linking or changing the mode of a file moves it
+forward. So the latest ctime is a lower bound on when the contents were last put there. It is
+read here, in ``inbound/``, before anything is copied (a copy gets a new ctime).
+
+Nothing is followed or trusted on the way: folders and files are opened one at a time without
+following links, every file must be a plain file owned by the folder's owner, sizes and counts
+are capped, and a folder that breaks a rule is refused with its reason while the rest of the
+class is read.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import stat
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_config_path
+from traitlets.config import Config
+from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
+
+from dlcourse.grading.notebook import MAX_BYTES, STUDENT_ID
+
+DEFAULT_ROOT = "/srv/nbgrader/exchange"  # nbgrader's Exchange.root
+MAX_FILES = 200  # files of one submission folder (the notebook, timestamp.txt, the secret, data)
+MAX_DEPTH = 4
+SMALL = 4096  # timestamp.txt and submission_secret.txt
+
+
+@dataclass(frozen=True)
+class ExchangeSettings:
+    root: Path
+    course_id: str
+
+    @property
+    def course(self) -> Path:
+        return self.root / self.course_id
+
+    @property
+    def inbound(self) -> Path:
+        return self.course / "inbound"
+
+
+def settings(course: Path) -> ExchangeSettings:
+    """The exchange's root and the course id, from nbgrader's configuration as nbgrader reads it:
+    the Jupyter config path (e.g. /etc/jupyter/nbgrader_config.py), then the course folder's."""
+    config = Config()
+    for folder in [*reversed(jupyter_config_path()), str(Path(course).resolve())]:
+        for loader, name in ((JSONFileConfigLoader, "nbgrader_config.json"),
+                             (PyFileConfigLoader, "nbgrader_config.py")):
+            if os.path.isfile(os.path.join(folder, name)):
+                config.merge(loader(name, path=folder).load_config())
+    course_id = config.CourseDirectory.get("course_id", "")
+    if not course_id:
+        raise ValueError(f"{Path(course) / 'nbgrader_config.py'}: no c.CourseDirectory.course_id; the exchange "
+                         "keeps each course under its id")
+    return ExchangeSettings(Path(config.Exchange.get("root", DEFAULT_ROOT)), course_id)
+
+
+@dataclass
+class Arrival:
+    """One folder of ``inbound/``, read: who made it, when it was received, what it holds."""
+
+    folder: str
+    student: str  # the id in the folder's name (what the submitter typed)
+    account: str  # the account that owns the folder and every file in it
+    received: datetime  # the latest ctime of the folder and its files
+    claimed: str  # its timestamp.txt, as written
+    files: dict[str, bytes] = field(default_factory=dict)  # the notebooks asked for, by name
+    secret: str = ""  # submission_secret.txt: nbgrader keys the student's feedback by it
+
+
+@dataclass
+class Refusal:
+    folder: str
+    reason: str
+    named: str = ""  # the student the folder's name credits, if it parses
+    account: str = ""  # who made it, if known
+
+
+def _account(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _walk(fd: int, depth: int, uid: int, seen: list[float], files: dict[str, int], prefix: str = "") -> None:
+    """Collects the ctime of every entry under ``fd`` (an open folder) into ``seen`` and opens
+    every plain file named in ``files``'s keys; raises ValueError on a link, a special file, a
+    foreign owner, or too many or too deep entries."""
+    for entry in os.scandir(fd):
+        info = entry.stat(follow_symlinks=False)
+        where = prefix + entry.name
+        if info.st_uid != uid:
+            raise ValueError(f"{where} belongs to {_account(info.st_uid)}, the folder to {_account(uid)}")
+        seen.append(info.st_ctime)
+        if len(seen) > MAX_FILES:
+            raise ValueError(f"more than {MAX_FILES} files")
+        if stat.S_ISDIR(info.st_mode):
+            if depth >= MAX_DEPTH:
+                raise ValueError(f"{where}: folders nested deeper than {MAX_DEPTH}")
+            sub = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            try:
+                _walk(sub, depth + 1, uid, seen, files, where + "/")
+            finally:
+                os.close(sub)
+        elif not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{where} is not a plain file (a link, device, FIFO or socket)")
+        elif info.st_nlink > 1:
+            raise ValueError(f"{where} is a hard link shared with another path")
+        elif where in files:
+            files[where] = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+
+
+def _read(fd: int, limit: int, what: str) -> bytes:
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{what}: more than {limit} bytes")
+    return data
+
+
+def read_folder(inbound_fd: int, name: str, notebooks: list[str]) -> Arrival:
+    """One folder of ``inbound/``, read without following links; ValueError says why it is refused."""
+    info = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
+    if not stat.S_ISDIR(info.st_mode):
+        raise ValueError("not a folder (a link or a file)")
+    folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=inbound_fd)
+    wanted = {n: -1 for n in [*notebooks, "timestamp.txt", "submission_secret.txt"]}
+    seen = [os.fstat(folder).st_ctime]
+    try:
+        _walk(folder, 1, info.st_uid, seen, wanted)
+        missing = [n for n in notebooks if wanted[n] < 0]
+        if missing:
+            raise ValueError(f"no {', '.join(missing)} in it")
+        data = {}
+        for n, fd in wanted.items():
+            if fd >= 0:
+                wanted[n] = -1  # _read closes it
+                data[n] = _read(fd, MAX_BYTES if n in notebooks else SMALL, n)
+        seen.append(os.fstat(folder).st_ctime)  # a change while it was read moves the receipt on
+    finally:
+        os.close(folder)
+        for fd in wanted.values():
+            if fd >= 0:
+                os.close(fd)
+    return Arrival(folder=name, student=name.split("+", 1)[0], account=_account(info.st_uid),
+                   received=datetime.fromtimestamp(max(seen), tz=UTC),
+                   claimed=data.get("timestamp.txt", b"").decode("utf-8", "replace"),
+                   files={n: data[n] for n in notebooks},
+                   secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip())
+
+
+def _parse_name(name: str, assignment: str) -> str | None:
+    """The student id a folder's name credits, if it is nbgrader's ``student+assignment+time[+random]``
+    for this assignment; ValueError for a name that is not; None for another assignment's."""
+    parts = name.split("+")
+    if len(parts) not in (3, 4) or not all(parts):
+        raise ValueError("not named student+assignment+time+random as nbgrader submit names it")
+    if parts[1] != assignment:
+        return None
+    if not STUDENT_ID.match(parts[0]) or not parts[0].isprintable():
+        raise ValueError(f"{parts[0]!r} is not a student id nbgrader takes")
+    return parts[0]
+
+
+def scan(inbound: Path, assignment: str, notebooks: list[str]) -> tuple[list[Arrival], list[Refusal]]:
+    """Every arrival of ``assignment`` in ``inbound``, and every folder refused with its reason.
+
+    An arrival whose owner is not the student its name credits is refused: work is credited to
+    the account that made it, never to the id typed into a form."""
+    try:
+        inbound_fd = os.open(inbound, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as e:
+        raise FileNotFoundError(f"{inbound}: cannot open the exchange's inbound folder ({e.strerror})") from None
+    arrivals, refusals = [], []
+    try:
+        for name in sorted(os.listdir(inbound_fd)):
+            shown = name.encode("utf-8", "backslashreplace").decode()
+            try:
+                student = _parse_name(name, assignment)
+                if student is None:
+                    continue
+                arrival = read_folder(inbound_fd, name, notebooks)
+            except (ValueError, OSError) as e:
+                refusals.append(Refusal(shown, str(e), named=name.split("+", 1)[0] if "+" in name else ""))
+                continue
+            if arrival.account != student:
+                refusals.append(Refusal(shown, f"made by the account {arrival.account}, not by {student}: work "
+                                        "handed in under another student's id is credited to nobody",
+                                        named=student, account=arrival.account))
+                continue
+            arrivals.append(arrival)
+    finally:
+        os.close(inbound_fd)
+    return arrivals, refusals

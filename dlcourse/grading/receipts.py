@@ -1,0 +1,198 @@
+"""Receipts: when the instructor's side received a submission, from evidence no student can set,
+kept on the instructor's side and signed for the student.
+
+A receipt records one arrival: the account that made it, the time it was received, a digest of
+each notebook, and the time the student's own ``timestamp.txt`` claims (kept and shown, never
+used to judge lateness). The ledger of an assignment lives in the course folder,
+``receipts/<assignment>/<student>.json``: every arrival of the student, and which one counts.
+A student's copy is signed with a key derived from the course secret, so an edited copy fails
+``verify``; a dispute is settled against the ledger.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import pwd
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+RECEIPTS = "receipts"
+GRACE_SECONDS = 600.0  # a claim this far from the receipt is the clocks' business, not the instructor's
+SOURCES = ("exchange", "lms", "instructor", "sample class")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One submission as the instructor's side received it."""
+
+    student: str
+    assignment: str
+    received_at: str | None  # ISO 8601 UTC; None: no evidence of when (the instructor decides)
+    source: str  # how received_at is known: one of SOURCES
+    notebooks: dict[str, str] = field(default_factory=dict)  # file name -> sha256 of its bytes
+    claimed: str = ""  # what the student's timestamp.txt says, as they wrote it
+    folder: str = ""  # the exchange folder (or LMS file) it came from
+    account: str = ""  # the account that owned every file of it
+    suspect: bool = False  # received_at is doubtful (e.g. the exchange's change times were reset)
+
+    @property
+    def received(self) -> datetime | None:
+        """In naive UTC, as nbgrader keeps times (``parse_utc``, the gradebook)."""
+        if not self.received_at:
+            return None
+        return datetime.fromisoformat(self.received_at).astimezone(UTC).replace(tzinfo=None)
+
+    def claim_disagrees(self) -> bool:
+        """The student's own time and the receipt differ by more than the grace."""
+        from nbgrader.utils import parse_utc
+
+        if self.received is None:
+            return False
+        try:
+            claimed = parse_utc(self.claimed.strip()[:200])
+        except (ValueError, TypeError, OverflowError):
+            return bool(self.claimed.strip())
+        return abs((claimed - self.received).total_seconds()) > GRACE_SECONDS
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Ledger:
+    """The receipts of one assignment, in ``<course>/receipts/<assignment>/``."""
+
+    def __init__(self, course: Path, assignment: str):
+        self.folder = Path(course) / RECEIPTS / assignment
+
+    def _path(self, student: str) -> Path:
+        return self.folder / f"{student}.json"
+
+    def _load(self, student: str) -> dict:
+        path = self._path(student)
+        if not path.exists():
+            return {"arrivals": [], "counted": None}
+        try:
+            data = json.loads(path.read_text())
+            data["arrivals"] = [Receipt(**a) for a in data["arrivals"]]
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{path}: not a receipts file dlcourse wrote ({type(e).__name__}: {e})") from None
+        return data
+
+    def arrivals(self, student: str) -> list[Receipt]:
+        return self._load(student)["arrivals"]
+
+    def counted(self, student: str) -> Receipt | None:
+        """The receipt of the submission that is graded, or None."""
+        data = self._load(student)
+        found = [r for r in data["arrivals"] if r.folder == data["counted"]]
+        return found[-1] if found else None
+
+    def record(self, receipt: Receipt) -> bool:
+        """Adds an arrival unless the same folder with the same notebooks is already there; True
+        when it is new. A folder seen again with other contents is a new arrival (its change
+        time moved on with the edit)."""
+        data = self._load(receipt.student)
+        same = [r for r in data["arrivals"] if r.folder == receipt.folder and r.notebooks == receipt.notebooks]
+        if same:
+            return False
+        data["arrivals"].append(receipt)
+        self._write(receipt.student, data)
+        return True
+
+    def count(self, student: str, folder: str) -> None:
+        data = self._load(student)
+        data["counted"] = folder
+        self._write(student, data)
+
+    def mark_suspect(self, student: str, folder: str) -> None:
+        data = self._load(student)
+        data["arrivals"] = [replace(r, suspect=True) if r.folder == folder else r for r in data["arrivals"]]
+        self._write(student, data)
+
+    def _write(self, student: str, data: dict) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o700)
+        text = json.dumps({"arrivals": [asdict(r) for r in data["arrivals"]], "counted": data["counted"]}, indent=1)
+        tmp = self._path(student).with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, self._path(student))
+
+
+# --- the student's signed copy ---------------------------------------------------------------
+
+def _key(secret: bytes) -> bytes:
+    return hmac.new(secret, b"dlcourse receipts v1", hashlib.sha256).digest()
+
+
+def _canonical(fields: dict) -> bytes:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signed(receipt: Receipt, course_id: str, secret: bytes) -> str:
+    """The receipt as the student receives it: readable JSON with a signature over the rest."""
+    fields = {"receipt": "dlcourse submission receipt", "course": course_id, "assignment": receipt.assignment,
+              "student": receipt.student, "received_at": receipt.received_at, "received_by": receipt.source,
+              "notebooks_sha256": receipt.notebooks, "your_timestamp_txt": receipt.claimed}
+    fields["signature"] = hmac.new(_key(secret), _canonical(fields), hashlib.sha256).hexdigest()
+    return json.dumps(fields, indent=1) + "\n"
+
+
+def verify(text: str, secret: bytes) -> dict:
+    """The fields of a student's receipt if its signature holds; ValueError otherwise."""
+    try:
+        fields = json.loads(text)
+        signature = fields.pop("signature")
+    except (ValueError, KeyError, AttributeError, TypeError):
+        raise ValueError("not a dlcourse receipt (no JSON with a signature)") from None
+    want = hmac.new(_key(secret), _canonical(fields), hashlib.sha256).hexdigest()
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, want):
+        raise ValueError("the signature does not match: this receipt was edited or was not issued by this course")
+    return fields
+
+
+def receipt_name(receipt: Receipt) -> str:
+    when = (receipt.received_at or "unknown").replace(":", "").replace("+0000", "Z")[:17]
+    return f"{receipt.assignment}-{when}.json"
+
+
+def deliver(account: str, name: str, text: str, folder: str = "receipts") -> Path | None:
+    """Writes the receipt into ``~account/<folder>/<name>`` as that account (never as root into a
+    folder the student controls, where a link could redirect the write); None when this process
+    cannot act as the account (it is not root) or the account has no home."""
+    try:
+        pw = pwd.getpwnam(account)
+    except KeyError:
+        return None
+    if os.geteuid() != 0 or not os.path.isdir(pw.pw_dir):
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child becomes the student and writes in their home, links not followed
+        code = 1
+        try:
+            os.setgroups([])
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+            os.umask(0o077)
+            home = os.open(pw.pw_dir, os.O_RDONLY | os.O_DIRECTORY)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700, dir_fd=home)
+            where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=home)
+            tmp = f".{name}.{os.getpid()}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=where)
+            os.write(fd, text.encode())
+            os.close(fd)
+            os.replace(tmp, name, src_dir_fd=where, dst_dir_fd=where)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return Path(pw.pw_dir) / folder / name if os.waitstatus_to_exitcode(status) == 0 else None
