@@ -45,7 +45,8 @@ STUDENTS_SEE = {  # nbgrader's parts a student's server runs: fetch, validate, s
     "nbgrader.server_extensions.validate_assignment": True,
 }
 HIDDEN_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
-                      "@jupyter/nbgrader:create-assignment")
+                      "@jupyter/nbgrader:create-assignment",
+                      "@jupyterlab/apputils-extension:announcements")  # news from the internet: none here
 
 
 @dataclass(frozen=True)
