@@ -421,9 +421,9 @@ def test_the_reports_hold_one_row_per_student_with_each_test_s_score(tmp_path):
 def test_every_known_wrong_answer_fails_a_case_its_exercise_grades(name):
     """The grader's comparison on the exercise's visible and hidden cases, run here on the wrong
     code itself: milliseconds, where the sandboxed test in test_grader.py takes seconds."""
-    spec, code = wrong_answers()[name]
+    spec, mistake = wrong_answers()[name]
     namespace = {"np": np}
-    exec(code, namespace)
+    exec(mistake.code, namespace)
     student = namespace[spec.function]
     chosen = cases.visible_cases(spec) + cases.hidden_cases(spec, b"a fixed secret for these tests", "hw", "s")
     failed = []
