@@ -120,7 +120,8 @@ def shipped(tmp_path_factory) -> dict:
 def test_every_autograded_exercise_declares_a_known_mistake_and_the_kit_holds_none_of_their_code(shipped):
     assert [g for g, spec in SPECS.items() if not spec.wrong_answers] == []
     for _, text in shipped.values():
-        assert "def " not in text and "return " not in text
+        assert "def " not in text
+        assert "return " not in text
 
 
 @pytest.mark.parametrize("name", sorted(wrong_answers()))
@@ -148,8 +149,8 @@ def _book_anchors() -> dict[str, tuple[int, str]]:
     numbered in its page's order, as the site numbers them; a section is named by its title."""
     found = {}
     for page in sorted((ROOT / "book").glob("[0-9][0-9]-*/*.md")):
-        chapter, lines, equations = int(page.parent.name[:2]), page.read_text().splitlines(), 0
-        for i, line in enumerate(lines):
+        chapter, equations = int(page.parent.name[:2]), 0
+        for line in page.read_text().splitlines():
             if m := re.search(r"\$\$\s*\((eq-[\w-]+)\)\s*$", line):
                 equations += 1
                 found[m.group(1)] = (chapter, f"chapter {chapter}, Eq. ({equations})")
@@ -161,7 +162,8 @@ def _book_anchors() -> dict[str, tuple[int, str]]:
 @pytest.mark.parametrize("name", sorted(wrong_answers()))
 def test_every_known_mistake_says_what_it_is_and_points_to_a_place_the_book_has(name):
     _, mistake = wrong_answers()[name]
-    assert mistake.says.strip() and "\n" not in mistake.says
+    assert mistake.says.strip()
+    assert "\n" not in mistake.says
     anchors = _book_anchors()
     assert mistake.anchor in anchors, f"{name}: no label ({mistake.anchor})= in book/"
     _, shown = anchors[mistake.anchor]
