@@ -106,13 +106,18 @@ def test_wrong_solutions_aim_at_real_tests_of_every_assignment():
 
 
 @pytest.mark.parametrize("kind", list(sample_class.WRONG))
-def test_a_wrong_solution_loses_exactly_the_points_of_its_test(kind, tmp_path):
+def test_a_wrong_solution_loses_points_on_its_test_alone_and_is_named_where_it_fails(kind, tmp_path):
+    """Points of its test only; all of them unless the mistake is invisible on some hidden case
+    (a 1/N left out on a batch of 1), and every failed case it gives is named as this mistake."""
     assignment, path = _with_wrong(kind, tmp_path)
     tests = _tests(assignment)
     r = _grade_file(path, tests, assignment=assignment)
-    lost = {t.grade_id: t.points - t.score for t in r.tests if t.score < t.points}
+    lost = {t.grade_id for t in r.tests if t.score < t.points}
     target = sample_class.WRONG[kind][2]
-    assert lost == {target: next(t.points for t in tests if t.grade_id == target)}, r.tests
+    assert lost == {target}, r.tests
+    failed = [c for t in r.tests if t.grade_id == target for c in t.cases if not c.passed]
+    assert failed
+    assert all(c.mistake == kind for c in failed), [(c.name, c.mistake, c.message) for c in failed]
 
 
 @pytest.mark.parametrize("assignment", ["hw2", "hw3"])
