@@ -456,6 +456,18 @@ def test_a_failed_result_that_is_no_known_mistake_is_named_none():
     assert mistakes.recognise(spec, inputs, oversized) is None  # refused before it is decoded
 
 
+def test_a_property_s_mistake_is_recognised_by_the_function_the_weights_compute():
+    spec = SPECS["test_relu_max"]
+    inputs = cases.inputs(spec, cases.visible_cases(spec)[0])
+    # ReLU(x1 - x2) + ReLU(x2), with each unit split in two halves: other weights, the same function
+    W1 = np.array([[1.0, -1.0], [1.0, -1.0], [0.0, 1.0], [0.0, 1.0]])
+    encoded = [checker.encode(W1), checker.encode(np.full(4, 0.5))]
+    assert grader.check_outputs(spec, inputs, encoded)
+    assert mistakes.recognise(spec, inputs, encoded) == "relu_max_loses_a_negative_x2"
+    encoded = [checker.encode(np.array([[1.0, 0.0], [0.0, 1.0]])), checker.encode(np.ones(2))]  # ReLU(x1) + ReLU(x2)
+    assert mistakes.recognise(spec, inputs, encoded) is None
+
+
 def test_the_summary_counts_each_known_mistake_across_the_class(tmp_path):
     def student(name: str, mistake: str | None) -> grader.SubmissionResult:
         case = grader.CaseReport("hidden case 1", 1, "binary_classifier_backward(...)", mistake is None,

@@ -49,14 +49,18 @@ def recognise(spec: Spec, inputs: Inputs, encoded: list) -> str | None:
     """The name of the first declared mistake whose outputs on ``inputs`` are the student's
     ``encoded`` ones (as the runner sent them, untrusted: each is decoded only up to the size of
     the mistake's own output), or None."""
+    from dlcourse.grading.grader import PROPERTY_MAX_ELEMENTS  # here: the grader imports this module
+
     if len(encoded) != len(spec.outputs):
         return None
     for name in spec.wrong_answers:
         wrong = wrong_outputs(spec, name, inputs)
         if wrong is None:
             continue
+        # a property's answer may be larger and still compute the mistake's function (more hidden units)
+        bounds = {k: PROPERTY_MAX_ELEMENTS if spec.property else max(v.size, 1) for k, v in wrong.items()}
         try:
-            got = {k: checker.as_real(checker.decode(item, max_elements=max(wrong[k].size, 1)))
+            got = {k: checker.as_real(checker.decode(item, max_elements=bounds[k]))
                    for k, item in zip(spec.outputs, encoded)}
         except Exception:  # larger than this mistake's output, or malformed: not this mistake
             continue
