@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from dlcourse.grading import cases, checker, grader, notebook, report, runner, sandbox
+from dlcourse.grading import cases, checker, grader, mistakes, notebook, report, runner, sandbox
 from dlcourse.grading.batch import grade_class
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.exercise import Spec
@@ -418,15 +418,16 @@ def test_the_reports_hold_one_row_per_student_with_each_test_s_score(tmp_path):
 
 # ------------------------------------------------------------------ the known wrong answers, in-process
 @pytest.mark.parametrize("name", sorted(wrong_answers()))
-def test_every_known_wrong_answer_fails_a_case_its_exercise_grades(name):
+def test_every_known_wrong_answer_fails_a_case_its_exercise_grades_and_is_recognised_there(name):
     """The grader's comparison on the exercise's visible and hidden cases, run here on the wrong
-    code itself: milliseconds, where the sandboxed test in test_grader.py takes seconds."""
-    spec, code = wrong_answers()[name]
+    code itself: milliseconds, where the sandboxed test in test_grader.py takes seconds. Where a
+    hidden case fails, the grader recognises the mistake from the outputs alone."""
+    spec, mistake = wrong_answers()[name]
     namespace = {"np": np}
-    exec(code, namespace)
+    exec(mistake.code, namespace)
     student = namespace[spec.function]
     chosen = cases.visible_cases(spec) + cases.hidden_cases(spec, b"a fixed secret for these tests", "hw", "s")
-    failed = []
+    failed, recognised = [], []
     for case in chosen:
         inputs = cases.inputs(spec, case)
         returned = student(**spec.arguments(inputs))  # a crash here is a bug of the declaration: no answer is tested
@@ -435,9 +436,49 @@ def test_every_known_wrong_answer_fails_a_case_its_exercise_grades(name):
         except ValueError:  # the wrong number of values, or not numbers: failed, as in the grader
             failed.append(case.name)
             continue
-        if grader.check_outputs(spec, inputs, [checker.encode(values[k]) for k in spec.outputs]):
+        encoded = [checker.encode(values[k]) for k in spec.outputs]
+        if grader.check_outputs(spec, inputs, encoded):
             failed.append(case.name)
+            recognised.append(mistakes.recognise(spec, inputs, encoded))
     assert failed, f"{name} passes every case of {spec.grade_id}: the grader cannot tell it from an answer"
+    assert name in recognised, f"{name}: its failed cases were recognised as {recognised}"
+
+
+def test_a_failed_result_that_is_no_known_mistake_is_named_none():
+    spec = SPECS["test_binary_classifier_backward"]
+    inputs = cases.inputs(spec, cases.visible_cases(spec)[1])
+    right = checker.as_outputs(spec.reference(**spec.arguments(inputs)), spec.outputs, spec.function)
+    for scale in (3.0, 2.0):  # thrice the answer, and twice it (the 1/N of a batch of 2 left out)
+        encoded = [checker.encode(scale * right[k]) for k in spec.outputs]
+        assert mistakes.recognise(spec, inputs, encoded) == ("binary_classifier_without_batch_mean" if scale == 2
+                                                             else None)
+    oversized = [checker.encode(np.zeros(10_000))] * len(spec.outputs)
+    assert mistakes.recognise(spec, inputs, oversized) is None  # refused before it is decoded
+
+
+def test_a_property_s_mistake_is_recognised_by_the_function_the_weights_compute():
+    spec = SPECS["test_relu_max"]
+    inputs = cases.inputs(spec, cases.visible_cases(spec)[0])
+    # ReLU(x1 - x2) + ReLU(x2), with each unit split in two halves: other weights, the same function
+    W1 = np.array([[1.0, -1.0], [1.0, -1.0], [0.0, 1.0], [0.0, 1.0]])
+    encoded = [checker.encode(W1), checker.encode(np.full(4, 0.5))]
+    assert grader.check_outputs(spec, inputs, encoded)
+    assert mistakes.recognise(spec, inputs, encoded) == "relu_max_loses_a_negative_x2"
+    encoded = [checker.encode(np.array([[1.0, 0.0], [0.0, 1.0]])), checker.encode(np.ones(2))]  # ReLU(x1) + ReLU(x2)
+    assert mistakes.recognise(spec, inputs, encoded) is None
+
+
+def test_the_summary_counts_each_known_mistake_across_the_class(tmp_path):
+    def student(name: str, mistake: str | None) -> grader.SubmissionResult:
+        case = grader.CaseReport("hidden case 1", 1, "binary_classifier_backward(...)", mistake is None,
+                                 "" if mistake is None else "output dW1: 3 of 8 entries differ", 0, None, mistake)
+        tests = [grader.TestReport("test_binary_classifier_backward", "binary_classifier_backward", 3.0,
+                                   3.0 if mistake is None else 0.0, [case])]
+        return grader.SubmissionResult(name, "hw3", "hw3.ipynb", name, tests)
+
+    class_ = [student(f"s{i}", "binary_classifier_without_batch_mean") for i in range(23)] + [student("ok", None)]
+    summary = report.write_reports(iter(class_), tmp_path)["summary"].read_text()
+    assert "23 students: the batch mean&#x27;s 1/N is left out (chapter 2, Eq. (5))" in summary
 
 
 def test_the_answers_kept_for_formgrader_are_bounded_in_all():

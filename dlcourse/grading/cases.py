@@ -38,7 +38,9 @@ def inputs(spec: Spec, case: Case) -> Inputs:
 
 
 def visible_cases(spec: Spec) -> list[Case]:
-    return [Case(f"visible case {i + 1}", seed, i) for i, seed in enumerate(spec.visible_seeds)]
+    """The public seeds' cases, then the edge cases the spec shows (its worked examples)."""
+    return ([Case(f"visible case {i + 1}", seed, i) for i, seed in enumerate(spec.visible_seeds)]
+            + [Case(f"visible case: {name}", 0, 0, name) for name in spec.visible_edges])
 
 
 def _seed(secret: bytes, *parts: str) -> int:

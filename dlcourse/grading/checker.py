@@ -8,7 +8,10 @@ grader therefore use the same comparison and print the same messages. Nothing he
 reference implementation or a hidden case.
 
 Messages say how a result differed (shape, how many entries, by how much, where), never an
-expected value.
+expected value. When a failed result is what a known mistake gives on the same inputs, the
+message also names the mistake and where the book teaches it: the cases file carries each
+known mistake's outputs on the visible cases (never its code), the grader computes them on the
+hidden ones on its own side.
 """
 from __future__ import annotations
 
@@ -137,6 +140,47 @@ def check_call(test: dict, inputs: Arrays, got: Arrays, expected: Arrays | None)
     return compare(got, expected or {}, test["rtol"], test["atol"])
 
 
+# ------------------------------------------------------------------ naming a known mistake
+def relu_network_values(inputs: Arrays, got: Arrays) -> Arrays:
+    """The function the returned weights compute at the points x: two sets of weights that
+    compute the same function are the same answer."""
+    return {"net": np.maximum(inputs["x"] @ got["W1"].T, 0) @ got["w2"]}
+
+
+# how a property test's outputs are compared with a known mistake's: name -> what to compare
+SIGNATURES: dict[str, Callable[[Arrays, Arrays], Arrays]] = {
+    "relu_network_equals_max": relu_network_values,
+}
+
+
+def same_answer(test: dict, inputs: Arrays, got: Arrays, wrong: Arrays) -> bool:
+    """Whether ``got`` is what a known wrong answer returned on the same inputs, within the
+    test's tolerances (finite values only: an overflow matches no mistake)."""
+    if set(got) != set(wrong):
+        return False
+    signature = SIGNATURES.get(test.get("property") or "")
+    try:
+        if signature is not None:
+            got, wrong = signature(inputs, got), signature(inputs, wrong)
+        return not compare(got, wrong, test["rtol"], test["atol"])
+    except (ValueError, KeyError, IndexError):  # weights that make no network: not that mistake
+        return False
+
+
+def known_mistake(says: str, see: str) -> str:
+    """What feedback says of a result that a known mistake gives."""
+    return f"this is what you get when {says}: see {see}"
+
+
+def _named_mistake(test: dict, case: dict, inputs: Arrays, got: Arrays) -> list[str]:
+    """The first of the case's known mistakes whose outputs ``got`` are, as a message."""
+    for mistake in case.get("mistakes", []):
+        wrong = {k: decode(v) for k, v in mistake["outputs"].items()}
+        if same_answer(test, inputs, got, wrong):
+            return [known_mistake(mistake["says"], mistake["see"])]
+    return []
+
+
 # ------------------------------------------------------------------ the student's check
 def _load_tests() -> dict[str, dict]:
     """Every test of every ``*_cases.json`` beside this file or in the working directory."""
@@ -149,7 +193,8 @@ def _load_tests() -> dict[str, dict]:
 
 def check(test_id: str, fn: Callable) -> None:
     """Runs the visible cases of ``test_id`` on ``fn``; raises AssertionError listing every
-    failing case, or prints a line when all pass. The grader runs hidden cases the same way."""
+    failing case (naming a known mistake where the result is one), or prints a line when all
+    pass. The grader runs hidden cases the same way."""
     tests = _load_tests()
     if test_id not in tests:
         raise LookupError(f"no visible cases for {test_id!r}: keep hwcheck.py and the homework's "
@@ -161,8 +206,10 @@ def check(test_id: str, fn: Callable) -> None:
         args = {k: inputs[k] for k in test["args"]}
         expected = {k: decode(v) for k, v in case["expected"].items()} if case.get("expected") else None
         try:
-            problems = check_call(test, inputs, as_outputs(fn(**args), tuple(test["outputs"]), test["function"]),
-                                  expected)
+            got = as_outputs(fn(**args), tuple(test["outputs"]), test["function"])
+            problems = check_call(test, inputs, got, expected)
+            if problems:
+                problems += _named_mistake(test, case, inputs, got)
         except Exception as e:
             problems = [f"{type(e).__name__}: {e}"]
         if problems:

@@ -6,8 +6,11 @@ wrong answers are all made from these declarations.
 Every case of a ``Spec`` is made from a seed by ``make_inputs(rng, k)`` (k: the case's number,
 which varies shapes), or by a named edge case:
 
-- the visible cases use the public ``visible_seeds``; their inputs and expected outputs ship to
-  students in the assignment's kit (``dlcourse.grading.kit``);
+- the visible cases use the public ``visible_seeds`` (two or more, one of them not degenerate:
+  a batch above 1, a matrix neither 1 x 1 nor symmetric), plus the edge cases named in
+  ``visible_edges`` (the public worked examples of the syllabus and the book); their inputs and
+  expected outputs ship to students in the assignment's kit (``dlcourse.grading.kit``), with
+  what each known mistake (``Mistake``) gives on them;
 - the hidden cases are the edge cases plus ``random_cases`` random ones, each seeded from the
   course secret, the student and the case (``dlcourse.grading.cases``), so they differ per
   student, and only the instructor can make them again.
@@ -25,6 +28,19 @@ EdgeCase = Callable[[np.random.Generator], Inputs]
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A wrong answer students are known to give. Its code (a one-line edit of a right answer)
+    stays on the instructor's side; when a failed case returns what this code returns on the
+    same inputs, the feedback and the student's ``check`` say "this is what you get when
+    <says>: see <see>"."""
+
+    says: str  # the mistake in words, completing "this is what you get when ..."
+    anchor: str  # the label in book/ where the right thing is taught, e.g. "eq-binary-deltas"
+    see: str  # that label as the book shows it, "chapter 2, Eq. (5)" (tests/test_exercises.py checks both)
+    code: str  # the wrong function, defined under the exercise's function name
+
+
+@dataclass(frozen=True)
 class Spec:
     """An autograded exercise: the student writes ``function``; the test cell ``grade_id`` calls
     it on every case and compares what it returns with ``reference`` on the same inputs."""
@@ -36,9 +52,10 @@ class Spec:
     outputs: tuple[str, ...]  # names of what the function returns, in order
     points: float
     questions: tuple[str, ...] = ()  # the ids in book/coverage.yml this exercise grades
-    wrong_answers: dict[str, str] = field(default_factory=dict)  # name -> plausible wrong code
-    visible_seeds: tuple[int, ...] = (0,)
+    wrong_answers: dict[str, Mistake] = field(default_factory=dict)  # name -> a mistake students make
+    visible_seeds: tuple[int, ...] = (0, 1)  # case numbers 0 and 1: a batch of 1, then one of 2
     edge_cases: dict[str, EdgeCase] = field(default_factory=dict)  # name -> inputs, graded every time
+    visible_edges: tuple[str, ...] = ()  # edge cases shown in the kit too: public worked examples
     random_cases: int = 4  # hidden cases from secret seeds
     rtol: float = 1e-6
     atol: float = 1e-8

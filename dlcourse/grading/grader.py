@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse.grading import cases as casemod
-from dlcourse.grading import checker, notebook, sandbox
+from dlcourse.grading import checker, mistakes, notebook, sandbox
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
 
@@ -38,6 +38,7 @@ class CaseReport:
     message: str = ""
     number: int = 0  # with ``edge``, the case's make_inputs arguments
     edge: str | None = None
+    mistake: str | None = None  # the known mistake (of the spec's wrong_answers) the result is, if any
 
     def case(self) -> casemod.Case:
         return casemod.Case(self.name, self.seed, self.number, self.edge)
@@ -165,15 +166,17 @@ def grade_submission(
             result.problems.append(f"cell {cell_id} failed: {err}")
     for i, (tc, spec, case) in enumerate(chosen):
         call = f"{spec.function}({checker.describe_inputs(spec.arguments(all_inputs[i]))})"
-        got = status["cases"].get(i)
+        got, mistake = status["cases"].get(i), None
         if got is None:  # never reached: a result that does not come back counts as failed
             msgs = ["this call never completed (the notebook's process stopped before it)"]
         elif isinstance(got, str):
             msgs = [got]
         else:
             msgs = check_outputs(spec, all_inputs[i], got)
+            mistake = mistakes.recognise(spec, all_inputs[i], got) if msgs else None  # failed cases only
+            msgs += [mistakes.words(spec, mistake)] if mistake else []
         reports[tc.grade_id].cases.append(CaseReport(case.name, case.seed, call, not msgs, "; ".join(msgs),
-                                                     case.number, case.edge))
+                                                     case.number, case.edge, mistake))
     _clean_texts(result)
     for report in reports.values():
         if report.cases:

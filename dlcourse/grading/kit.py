@@ -4,7 +4,8 @@
 
 - ``hwcheck.py``: ``checker.py`` as it is (NumPy only), with the student's ``check``;
 - ``<a>_cases.json``: each test's visible cases, their inputs and the outputs the reference
-  gave for them, and the test's tolerances.
+  gave for them, what each known mistake gives on them (its words, its book section and its
+  outputs, never its code), and the test's tolerances.
 
 after making the notebook's grade cells from the exercise declarations (``cells.sync``); then
 it runs ``nbgrader generate_assignment``, which copies both into ``release/<a>/`` next to the
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
-from dlcourse.grading import cases, cells, checker
+from dlcourse.grading import cases, cells, checker, mistakes
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS, exercises
 from dlcourse.grading.gradebook import GradeWriter
@@ -51,12 +52,12 @@ def visible_tests(ids: list[str]) -> dict[str, dict]:
         entries = []
         for case in cases.visible_cases(spec):
             inputs = cases.inputs(spec, case)
-            expected = None
+            ref = None
             if spec.property is None:
                 ref = checker.as_outputs(spec.reference(**spec.arguments(inputs)), spec.outputs, spec.function)
-                expected = {k: checker.encode(v) for k, v in ref.items()}
             entries.append({"name": case.name, "inputs": {k: checker.encode(v) for k, v in inputs.items()},
-                            "expected": expected})
+                            "expected": None if ref is None else {k: checker.encode(v) for k, v in ref.items()},
+                            "mistakes": mistakes.visible_outputs(spec, inputs, ref)})
         out[test_id] = {"function": spec.function, "outputs": list(spec.outputs),
                         "args": list(spec.arguments(inputs)), "rtol": spec.rtol, "atol": spec.atol,
                         "property": spec.property, "cases": entries}

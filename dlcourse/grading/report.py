@@ -1,7 +1,8 @@
 """What a grading run leaves behind: per-student feedback HTML, a CSV of grades, and a
 summary of what the class got wrong, with plots; all from the gradebook, overrides, hand grades
 and late penalties included. Feedback names each failed case and how the result
-differed; it never shows a test's source, a reference value or a seed, and shows a hidden
+differed, and the known mistake the result is, if it is one (the summary counts each across the
+class); it never shows a test's source, a reference value or a seed, and shows a hidden
 case's inputs only once the instructor reveals them (``reveal_hidden`` in course.toml)."""
 from __future__ import annotations
 
@@ -111,11 +112,13 @@ class TestSummary:
     scores: list[float] = field(default_factory=list)
     full: int = 0
     failures: Counter = field(default_factory=Counter)
+    mistakes: Counter = field(default_factory=Counter)  # known mistake -> students whose results it gave
 
     def add(self, score: float, cases: list[CaseReport]) -> None:
         self.scores.append(score)
         self.full += score >= self.points - 1e-9
         self.failures.update({_failure_kind(c.message) for c in cases if not c.passed})
+        self.mistakes.update({c.mistake for c in cases if c.mistake})
 
     @property
     def full_rate(self) -> float:
@@ -181,6 +184,14 @@ def _plots(plt, finals: list[float], top: float, per_test: dict[str, TestSummary
     plt.close(fig)
 
 
+def mistake_line(grade_id: str, name: str, count: int) -> str:
+    """A known mistake counted across the class, e.g. "23 students: the batch mean's 1/N is
+    left out (chapter 2, Eq. (5))"."""
+    mistake = SPECS[grade_id].wrong_answers.get(name) if grade_id in SPECS else None
+    what = f"{mistake.says} ({mistake.see})" if mistake else name  # a mistake no longer declared: its name
+    return f"{count} student{'s' if count != 1 else ''}: {what}"
+
+
 def _summary_html(finals: list[float], top: float, with_problems: int, late: int,
                   per_test: dict[str, TestSummary]) -> str:
     n = max(1, len(finals))
@@ -188,6 +199,8 @@ def _summary_html(finals: list[float], top: float, with_problems: int, late: int
     for grade_id, t in per_test.items():
         common = "".join(f"<li>{html.escape(kind)} <i>({count} student(s))</i></li>"
                          for kind, count in t.failures.most_common(3))
+        common += "".join(f"<li class='mistake'>{html.escape(mistake_line(grade_id, name, count))}</li>"
+                          for name, count in t.mistakes.most_common())
         rows.append(f"<tr><td>{html.escape(grade_id)}</td><td>{t.full} of {len(t.scores)}</td>"
                     f"<td>{sum(t.scores) / n:.2f} / {t.points:g}</td><td><ul>{common}</ul></td></tr>")
     autograded = {g: t for g, t in per_test.items() if g in SPECS}
@@ -200,7 +213,8 @@ def _summary_html(finals: list[float], top: float, with_problems: int, late: int
             "<img src='score_distribution.png' alt='distribution of final scores'>"
             "<img src='full_marks_per_test.png' alt='students with full marks, per test'>"
             "<h2>What the class got wrong</h2><table><tr><th>cell</th><th>full marks</th><th>mean</th>"
-            f"<th>most common failures</th></tr>{''.join(rows)}</table></body></html>")
+            "<th>most common failures, then the known mistakes recognised</th></tr>"
+            f"{''.join(rows)}</table></body></html>")
 
 
 CHANGES_FILE = "score_changes.csv"

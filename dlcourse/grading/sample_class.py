@@ -26,7 +26,7 @@ from dlcourse.grading.notebook import nbgrader_metadata
 
 # the known wrong answers of the exercise declarations, each aimed at exactly one test cell:
 # name -> (the solution cell's grade id, the code, the test it fails)
-WRONG = {name: (spec.function, code, spec.grade_id) for name, (spec, code) in wrong_answers().items()}
+WRONG = {name: (spec.function, mistake.code, spec.grade_id) for name, (spec, mistake) in wrong_answers().items()}
 
 
 def wrong_kinds(source_nb) -> list[str]:

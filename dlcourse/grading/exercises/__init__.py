@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from dlcourse.grading.exercise import Exercise, Spec, Written
+from dlcourse.grading.exercise import Exercise, Mistake, Spec, Written
 
 
 def _load() -> dict[str, list[Exercise]]:
@@ -51,6 +51,6 @@ def graded_questions() -> dict[str, list[tuple[str, Exercise]]]:
     return out
 
 
-def wrong_answers() -> dict[str, tuple[Spec, str]]:
-    """Every known wrong answer of the course: name -> (its exercise, its code)."""
-    return {name: (spec, code) for spec in SPECS.values() for name, code in spec.wrong_answers.items()}
+def wrong_answers() -> dict[str, tuple[Spec, Mistake]]:
+    """Every known wrong answer of the course: name -> (its exercise, the mistake)."""
+    return {name: (spec, mistake) for spec in SPECS.values() for name, mistake in spec.wrong_answers.items()}

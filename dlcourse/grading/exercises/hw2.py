@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse import losses, matcalc, newton, quadratic, regularizers
-from dlcourse.grading.exercise import Inputs, Spec, Written
+from dlcourse.grading.exercise import Inputs, Mistake, Spec, Written
 from dlcourse.grading.exercises._draw import size, spd
 
 
@@ -147,70 +147,148 @@ EXERCISES = [
     Spec("test_grad_quadratic_form", "grad_quadratic_form", _quadratic_inputs, _grad_quadratic_form, ("dx", "dA"),
          points=2, questions=("1.3",),
          references=("dlcourse.matcalc.d_quadratic_dx", "dlcourse.matcalc.d_quadratic_dA"),
-         wrong_answers={"quadratic_form_assumes_symmetric": """\
+         wrong_answers={"quadratic_form_assumes_symmetric": Mistake(
+        "A is taken as symmetric: 2 A x in place of (A + A^T) x",
+        "eq-quadratic", 'chapter 1, Eq. (4)', """\
 def grad_quadratic_form(A, x):
     return (2 * A @ x).reshape(1, -1), np.outer(x, x)
-"""}),
+""")}),
     Spec("test_grad_trace_form", "grad_trace_form", _trace_inputs, _grad_trace_form, ("dX",), points=1,
-         questions=("1.4",), references=("dlcourse.matcalc.d_trace_XtAX_dX",)),
+         questions=("1.4",), references=("dlcourse.matcalc.d_trace_XtAX_dX",),
+         wrong_answers={"trace_form_assumes_symmetric": Mistake(
+        "A is taken as symmetric: 2 A X in place of (A + A^T) X",
+        "eq-trace", 'chapter 1, Eq. (5)', """\
+def grad_trace_form(A, X):
+    return 2 * A @ X
+""")}),
     Spec("test_chain_matvec", "chain_matvec", _matvec_inputs, _chain_matvec, ("dy_dz",), points=1,
-         questions=("1.2", "1.5"), references=("dlcourse.matcalc.d_chain_matvec",)),
+         questions=("1.2", "1.5"), references=("dlcourse.matcalc.d_chain_matvec",),
+         wrong_answers={"chain_rule_without_inner_jacobian": Mistake(
+        "the inner Jacobian dx/dz is left out: dy/dx = A is returned for dy/dz",
+        "eq-chain-matvec", 'chapter 1, Eq. (6)', """\
+def chain_matvec(A, dx_dz):
+    return A
+""")}),
     Spec("test_grad_bilinear", "grad_bilinear", _bilinear_inputs, matcalc.d_bilinear, ("dalpha_dx", "dalpha_dy"),
-         points=1, questions=("1.6",), references=("dlcourse.matcalc.d_bilinear",)),
+         points=1, questions=("1.6",), references=("dlcourse.matcalc.d_bilinear",),
+         wrong_answers={"bilinear_gradients_as_columns": Mistake(
+        "the derivatives are returned as 1-D vectors, where the book's convention makes them Jacobian rows (1, n)",
+        "sec-conventions", 'chapter 1, section "Conventions"', """\
+def grad_bilinear(A, x, y):
+    return y @ A, A @ x
+""")}),
     Spec("test_grad_inner_chain", "grad_inner_chain", _inner_chain_inputs, _grad_inner_chain, ("dalpha_dz",),
-         points=1, questions=("1.1", "1.7"), references=("dlcourse.matcalc.d_inner_chain",)),
+         points=1, questions=("1.1", "1.7"), references=("dlcourse.matcalc.d_inner_chain",),
+         wrong_answers={"inner_chain_one_term": Mistake(
+        "the product rule is applied to one factor only: the term x^T dy/dz is left out",
+        "eq-inner-chain", 'chapter 1, Eq. (8)', """\
+def grad_inner_chain(x, y, dx_dz, dy_dz):
+    return (y @ dx_dz).reshape(1, -1)
+""")}),
     Spec("test_inverse_derivative", "inverse_derivative", _inverse_inputs, _inverse_derivative, ("dAinv",),
          points=2, questions=("1.8",), references=("dlcourse.matcalc.d_inverse",),
-         wrong_answers={"inverse_derivative_sign": """\
+         wrong_answers={"inverse_derivative_sign": Mistake(
+        "the minus sign is left out: A^-1 dA A^-1 instead of -A^-1 dA A^-1",
+        "eq-inverse", 'chapter 1, Eq. (9)', """\
 def inverse_derivative(A, dA):
     inv = np.linalg.inv(A)
     return inv @ dA @ inv
-"""}),
+"""),
+                        "inverse_derivative_wrong_order": Mistake(
+        "the factors are in the wrong order: -A^-1 A^-1 dA instead of -A^-1 dA A^-1 (matrices do not commute)",
+        "eq-inverse", 'chapter 1, Eq. (9)', """\
+def inverse_derivative(A, dA):
+    inv = np.linalg.inv(A)
+    return -inv @ inv @ dA
+""")}),
     Written("proof_hessian_is_jacobian", points=2, questions=("1.9",)),
     Spec("test_symmetric_penalty", "symmetric_penalty", _penalty_inputs, _symmetric_penalty, ("R", "dR"),
          points=1, questions=("1.10",), random_cases=3,
          edge_cases={"equal weights (the penalty is zero)": _equal_weights},
-         references=("dlcourse.regularizers.quadratic_form", "dlcourse.tf.regularizers.QuadraticForm")),
+         references=("dlcourse.regularizers.quadratic_form", "dlcourse.tf.regularizers.QuadraticForm"),
+         wrong_answers={"penalty_gradient_without_two": Mistake(
+        "the gradient of w^T S w is taken as S w, without its factor 2",
+        "sec-symmetric-regulariser", 'chapter 1, section "Avoiding becoming asymmetric (seed 002)"', """\
+def symmetric_penalty(w, lam):
+    S = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    return lam * w @ S @ w, lam * S @ w
+""")}),
     Spec("test_softmax_hessian", "softmax_hessian", _logits_inputs, _softmax_hessian, ("H",), points=1,
          questions=("3.2",), random_cases=3,
          edge_cases={"large logits (a naive exp overflows)": lambda rng: _logits_inputs(rng, 3, scale=500.0)},
-         references=("dlcourse.losses.softmax_hessian",)),
+         references=("dlcourse.losses.softmax_hessian",),
+         wrong_answers={"softmax_hessian_diagonal_only": Mistake(
+        "the term -y_hat y_hat^T is left out: only diag(y_hat) is returned",
+        "eq-softmax-hessian", 'chapter 3, Eq. (2)', """\
+def softmax_hessian(z):
+    e = np.exp(z - z.max())
+    return np.diag(e / e.sum())
+""")}),
     Spec("test_logistic_gradient_hessian", "logistic_gradient_hessian", _logistic_inputs, _logistic_gradient_hessian,
          ("grad", "H"), points=2, questions=("3.3",),
          references=("dlcourse.losses.logistic_gradient", "dlcourse.losses.logistic_hessian"),
-         wrong_answers={"logistic_gradient_sign_of_seed_001": """\
+         wrong_answers={"logistic_gradient_sign_of_seed_001": Mistake(
+        "the gradient's sign is backwards, X^T (y - z) as seed 001 writes, not X^T (z - y)",
+        "eq-logistic", 'chapter 3, Eq. (3)', """\
 def logistic_gradient_hessian(w, X, y):
     z = 1 / (1 + np.exp(-(X @ w)))
     return X.T @ (y - z), X.T @ (X * (z * (1 - z))[:, None])
-"""}),
+"""),
+                        "logistic_mean_not_sum": Mistake(
+        "the gradient and the Hessian are averaged over the examples, where E(w) is their sum",
+        "eq-logistic", 'chapter 3, Eq. (3)', """\
+def logistic_gradient_hessian(w, X, y):
+    z = 1 / (1 + np.exp(-(X @ w)))
+    return X.T @ (z - y) / len(y), X.T @ (X * (z * (1 - z))[:, None]) / len(y)
+""")}),
     Written("proof_convexity", points=3, questions=("3.2", "3.3")),
     Written("answer_two_outputs", points=2, questions=("3.4",)),
     Spec("test_gd_on_quadratic_form", "gd_on_quadratic_form", _whw_inputs, _gd_on_quadratic_form, ("w", "rate"),
          points=2, questions=("4.4", "4.5"), references=("dlcourse.quadratic.gd_quadratic",),
-         wrong_answers={"gradient_without_its_factor_two": """\
+         wrong_answers={"gradient_without_its_factor_two": Mistake(
+        "the gradient of w^T H w is taken as H w, without its factor 2 (and so is the rate)",
+        "sec-whw", 'chapter 4, section "J(w) = w^T H w (seed 003, Q5)"', """\
 def gd_on_quadratic_form(H, w0, eps, t):
     w = np.array(w0, dtype=float)
     for _ in range(int(t)):
         w = w - eps * H @ w
     return w, np.abs(1 - eps * np.linalg.eigvalsh(H)).max()
-"""}),
+""")}),
     Written("proof_gd_quadratic_convergence", points=3, questions=("4.4", "4.5")),
     Spec("test_beale_derivatives", "beale_derivatives", _beale_inputs, _beale_derivatives, ("grad", "H"), points=2,
          questions=("4.6",), random_cases=3, rtol=1e-9, atol=1e-9,
          edge_cases={"the stationary point (0, 1)": lambda rng: {"p": np.array([0.0, 1.0])},
                      "the minimum (3, 0.5)": lambda rng: {"p": np.array([3.0, 0.5])}},
-         references=("dlcourse.quadratic.beale_grad",)),
+         visible_edges=("the stationary point (0, 1)",),
+         references=("dlcourse.quadratic.beale_grad",),
+         wrong_answers={"beale_hessian_without_residual_term": Mistake(
+        "the Hessian keeps only the products of the residuals' gradients: each residual times its own Hessian is "
+        "left out",
+        "sec-beale", 'chapter 4, section "Beale\'s function is not convex (seed 002)"', """\
+def beale_derivatives(p):
+    x, y = float(p[0]), float(p[1])
+    grad = np.zeros(2)
+    H = np.zeros((2, 2))
+    for k, c in enumerate((1.5, 2.25, 2.625), start=1):
+        r = c - x + x * y**k
+        dr = np.array([y**k - 1, k * x * y ** (k - 1)])
+        grad += 2 * r * dr
+        H += 2 * np.outer(dr, dr)
+    return grad, H
+""")}),
     Written("answer_beale_not_convex", points=2, questions=("4.6",)),
     Spec("test_newton_iterates", "newton_iterates", _polynomial_near_root, _newton_iterates, ("xs",), points=2,
          questions=("7.1",), references=("dlcourse.newton.newton_root", "dlcourse.newton.newton_minimize"),
-         wrong_answers={"newton_step_sign": """\
+         wrong_answers={"newton_step_sign": Mistake(
+        "the Newton step is added, x + f(x)/f\'(x), where it is subtracted",
+        "sec-newton-root", 'chapter 7, section "Newton\'s method for roots converges quadratically"', """\
 def newton_iterates(coeffs, x0, n_steps):
     d = np.polyder(coeffs)
     xs = [float(x0)]
     for _ in range(int(n_steps)):
         xs.append(xs[-1] + np.polyval(coeffs, xs[-1]) / np.polyval(d, xs[-1]))
     return np.array(xs)
-"""}),
+""")}),
     Written("proof_newton_quadratic", points=2, questions=("7.2",)),
     Written("answer_newton_drawbacks", points=2, questions=("7.3",)),
 ]

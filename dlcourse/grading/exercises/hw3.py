@@ -8,7 +8,7 @@ import numpy as np
 
 from dlcourse import layers, lipschitz, losses, models, neuron, optim, train, twobranch
 from dlcourse.figures import real_networks
-from dlcourse.grading.exercise import Inputs, Spec, Written
+from dlcourse.grading.exercise import Inputs, Mistake, Spec, Written
 from dlcourse.grading.exercises._draw import size
 
 
@@ -166,9 +166,12 @@ EXERCISES = [
     Spec("test_two_branch_backward", "two_branch_backward", _two_branch_inputs, _two_branch_backward,
          ("dW1", "dW21", "dW22"), points=3, questions=("2.2", "2.3"), random_cases=3,
          edge_cases={"the worked example of the syllabus": _worked_example},
+         visible_edges=("the worked example of the syllabus",),
          references=("dlcourse.twobranch.forward", "dlcourse.twobranch.backward",
                      "dlcourse.tf.twobranch.gradients"),
-         wrong_answers={"two_branch_gradient_to_both": """\
+         wrong_answers={"two_branch_gradient_to_both": Mistake(
+        "the max passes the gradient to both branches, where only the larger one gets it",
+        "eq-dmax", 'chapter 2, Eq. (3)', """\
 def two_branch_backward(x, y, W1, W21, W22):
     y = np.asarray(y, dtype=int)
     n = len(x)
@@ -186,57 +189,102 @@ def two_branch_backward(x, y, W1, W21, W22):
     d22 = dz * l22 * (1 - l22)
     d1 = (d21 @ W21 + d22 @ W22) * (pre1 > 0)
     return d1.T @ x, d21.T @ l1, d22.T @ l1
-"""}),
+"""),
+                        "two_branch_without_batch_mean": Mistake(
+        "the batch mean's 1/N is left out",
+        "sec-derivation", 'chapter 2, section "(2) The gradients, node by node"', """\
+def two_branch_backward(x, y, W1, W21, W22):
+    y = np.asarray(y, dtype=int)
+    n = len(x)
+    pre1 = x @ W1.T
+    l1 = np.maximum(pre1, 0)
+    pre21 = l1 @ W21.T
+    l21 = np.maximum(pre21, 0)
+    l22 = 1 / (1 + np.exp(-(l1 @ W22.T)))
+    z = np.maximum(l21, l22)
+    e = np.exp(z - z.max(1, keepdims=True))
+    dz = e / e.sum(1, keepdims=True)
+    dz[np.arange(n), y] -= 1
+    to21 = l21 >= l22
+    d21 = dz * to21 * (pre21 > 0)
+    d22 = dz * ~to21 * l22 * (1 - l22)
+    d1 = (d21 @ W21 + d22 @ W22) * (pre1 > 0)
+    return d1.T @ x, d21.T @ l1, d22.T @ l1
+""")}),
     Spec("test_binary_classifier_backward", "binary_classifier_backward", _binary_inputs, _binary_classifier_backward,
          ("dW1", "db1", "dW2", "db2"), points=3, questions=("2.4",),
-         references=("dlcourse.losses.binary_cross_entropy_with_logits",)),
+         references=("dlcourse.losses.binary_cross_entropy_with_logits",),
+         wrong_answers={"binary_classifier_without_batch_mean": Mistake(
+        "the batch mean's 1/N is left out",
+        "eq-binary-deltas", 'chapter 2, Eq. (5)', """\
+def binary_classifier_backward(X, y, W1, b1, W2, b2):
+    a1 = X @ W1.T + b1
+    h = np.maximum(a1, 0)
+    p = 1 / (1 + np.exp(-(h @ W2.T + b2)))
+    d2 = p - y.reshape(-1, 1)
+    d1 = d2 @ W2 * (a1 > 0)
+    return d1.T @ X, d1.sum(axis=0), d2.T @ h, d2.sum(axis=0)
+""")}),
     Spec("test_dropout_backward", "dropout_backward", _dropout_inputs, _dropout_backward, ("dx",), points=1,
          questions=("2.5",), random_cases=3,
          edge_cases={"rate 0.95 (nearly every unit dropped)": lambda rng: _dropout_inputs(rng, 3, rate=0.95)},
          references=("dlcourse.layers.dropout_backward",),
-         wrong_answers={"dropout_mask_without_rescaling": """\
+         wrong_answers={"dropout_mask_without_rescaling": Mistake(
+        "the mask is applied without inverted dropout's rescaling by 1 / (1 - rate)",
+        "sec-dropout-backprop", 'chapter 2, section "Dropout in backpropagation (seed 001)"', """\
 def dropout_backward(dout, keep, rate):
     return dout * keep
-"""}),
+""")}),
     Spec("test_lipschitz_bound", "lipschitz_bound", _weights_inputs, _lipschitz_bound, ("bound",), points=2,
          questions=("8.2",), rtol=1e-5, references=("dlcourse.lipschitz.product_bound",),
-         wrong_answers={"sigmoid_constant_one": """\
+         wrong_answers={"sigmoid_constant_one": Mistake(
+        "the sigmoid's Lipschitz constant is taken as 1, where it is 1/4",
+        "eq-product-bound", 'chapter 8, Eq. (2)', """\
 def lipschitz_bound(W1, W2, W3):
     return np.prod([np.linalg.norm(W, 2) for W in (W1, W2, W3)])
-"""}),
+""")}),
     Written("answer_noise_and_weight_decay", points=2, questions=("8.3",)),
     Written("proof_multiplicative_noise", points=2, questions=("8.4",)),
     Written("proof_weight_noise", points=3, questions=("8.5",)),
     Spec("test_minibatch_gradient_variance", "minibatch_gradient_variance", _gradients_inputs,
          _minibatch_gradient_variance, ("variance",), points=2, questions=("10.1",),
          edge_cases={"the whole data set as the batch (no noise)": _whole_data_set},
-         wrong_answers={"batch_variance_with_replacement": """\
+         wrong_answers={"batch_variance_with_replacement": Mistake(
+        "the batch is drawn as if with replacement: the factor (N - B) / (N - 1) is left out",
+        "eq-batch-variance", 'chapter 10, Eq. (1)', """\
 def minibatch_gradient_variance(G, B):
     return np.sum((G - G.mean(axis=0)) ** 2) / len(G) / B
-"""}),
+""")}),
     Written("answer_saturation", points=2, questions=("10.2",)),
     Spec("test_mlp_param_count", "mlp_param_count", _sizes_inputs, _mlp_param_count, ("count",), points=1,
          questions=("10.3",), atol=0.0, rtol=0.0, random_cases=3,
          edge_cases={"syllabus 10: input 20, five hidden layers of 10, one output": _syllabus_network},
+         visible_edges=("syllabus 10: input 20, five hidden layers of 10, one output",),
          references=("dlcourse.models.mlp_param_count",),
-         wrong_answers={"parameters_without_biases": """\
+         wrong_answers={"parameters_without_biases": Mistake(
+        "the biases are not counted: each layer has (n_in + 1) n_out parameters, not n_in n_out",
+        "eq-661", 'chapter 10, Eq. (2)', """\
 def mlp_param_count(sizes):
     return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))
-"""}),
+""")}),
     Written("answer_initialisation", points=3, questions=("10.4",)),
     Spec("test_sigmoid_unit_step", "sigmoid_unit_step", _sigmoid_unit_inputs, _sigmoid_unit_step,
          ("dw", "db", "w_new", "b_new"), points=2, questions=("10.5",), random_cases=3,
          edge_cases={"a large weight (the sigmoid saturates)": _saturated_unit},
          references=("dlcourse.neuron.sigmoid_unit", "dlcourse.neuron.sigmoid_unit_step"),
-         wrong_answers={"sigmoid_unit_without_decay": """\
+         wrong_answers={"sigmoid_unit_without_decay": Mistake(
+        "the weight decay's lambda w is left out of dL/dw",
+        "eq-sigmoid-unit", 'chapter 10, Eq. (4)', """\
 def sigmoid_unit_step(w, b, x, t, lam, lr):
     y = 1 / (1 + np.exp(-(w * x + b)))
     d = (y - t) * y * (1 - y)
     return d * x, d, w - lr * d * x, b - lr * d
-"""}),
+""")}),
     Spec("test_multiclass_hinge", "multiclass_hinge", _scores_inputs, _multiclass_hinge, ("loss", "ds"),
          points=2, questions=("11.1",), references=("dlcourse.losses.multiclass_hinge",),
-         wrong_answers={"hinge_summed_not_averaged": """\
+         wrong_answers={"hinge_summed_not_averaged": Mistake(
+        "the loss and its gradient are summed over the examples, where the loss is their mean",
+        "sec-hinge", 'chapter 11, section "The multiclass hinge loss (seed 004, Q1)"', """\
 def multiclass_hinge(s, y):
     y = np.asarray(y, int)
     r = np.arange(len(s))
@@ -247,15 +295,23 @@ def multiclass_hinge(s, y):
     ds[r, j] += 1
     ds[r, y] -= 1
     return mg[r, j].sum(), ds
-"""}),
+""")}),
     Written("proof_hinge_zero_error", points=3, questions=("11.1",)),
     # graded by a property of what the student returns, not against one reference answer
     Spec("test_relu_max", "relu_max_weights", _points_inputs, lambda x: (), ("W1", "w2"), points=1,
-         questions=("11.2",), property="relu_network_equals_max", call_args=()),
+         questions=("11.2",), property="relu_network_equals_max", call_args=(),
+         wrong_answers={"relu_max_loses_a_negative_x2": Mistake(
+        "max(x1, x2) is built as ReLU(x1 - x2) + ReLU(x2), and ReLU(x2) loses a negative x2",
+        "eq-relu-max", 'chapter 11, Eq. (2)', """\
+def relu_max_weights():
+    return np.array([[1.0, -1.0], [0.0, 1.0]]), np.array([1.0, 1.0])
+""")}),
     Written("proof_svm_dual", points=4, questions=("11.3",)),
     Spec("test_train_mlp", "train_mlp", _train_mlp_inputs, _train_mlp, ("losses", "W1", "b1", "W2", "b2"),
          points=3, questions=("12.1",), references=("dlcourse.train.fit", "dlcourse.train.train_step"),
-         wrong_answers={"gradient_summed_not_averaged": """\
+         wrong_answers={"gradient_summed_not_averaged": Mistake(
+        "the gradient is summed over the batch: the batch mean's 1/N is left out",
+        "sec-derivation", 'chapter 2, section "(2) The gradients, node by node"', """\
 def train_mlp(X, y, W1, b1, W2, b2, lr, epochs):
     y = np.asarray(y, dtype=int)
     n = len(X)
@@ -275,11 +331,20 @@ def train_mlp(X, y, W1, b1, W2, b2, lr, epochs):
         W2 = W2 - lr * h.T @ ds
         b2 = b2 - lr * ds.sum(0)
     return np.array(losses), W1, b1, W2, b2
-"""}),
+""")}),
     Written("answer_cnn_optimisers", points=2, questions=("12.2",)),
     Spec("test_committee_predictions", "committee_predictions", _committee_inputs, _committee_predictions,
          ("vote", "mean", "median"), points=2, questions=("12.3",),
          edge_cases={"one member sure of a wrong class": _one_confident_mistake},
-         references=("dlcourse.figures.real_networks.committee_scores",)),
+         visible_edges=("one member sure of a wrong class",),
+         references=("dlcourse.figures.real_networks.committee_scores",),
+         wrong_answers={"committee_vote_averages_labels": Mistake(
+        "the vote averages the members' class numbers, where it counts the votes for each class",
+        "sec-committees", 'chapter 12, section "Committees of MLPs (seed 003, Q2)"', """\
+def committee_predictions(P):
+    labels = P.argmax(axis=-1)
+    vote = np.rint(labels.mean(axis=0)).astype(int)
+    return vote, P.mean(axis=0).argmax(axis=-1), np.median(P, axis=0).argmax(axis=-1)
+""")}),
     Written("answer_mnist1d", points=2, questions=("12.4",)),
 ]
