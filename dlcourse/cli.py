@@ -385,9 +385,10 @@ def main(argv: list[str] | None = None) -> int:
     o.add_argument("assignment")
     o.add_argument("student")
     o.add_argument("cell", help="the grade id, e.g. test_adam_step or proof_line_search")
-    o.add_argument("--score", type=float, help="the points to give")
+    value = o.add_mutually_exclusive_group(required=True)  # one of them: nothing is changed by guesswork
+    value.add_argument("--score", type=float, help="the points to give")
+    value.add_argument("--clear", action="store_true", help="back to the autograder's score")
     o.add_argument("--reason", default="", help="what the student reads in the feedback")
-    o.add_argument("--clear", action="store_true", help="back to the autograder's score")
     o.add_argument("--course", type=Path, default=Path("autograder"), help="the nbgrader course folder")
     o.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
     o.set_defaults(func=override)
@@ -451,9 +452,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (RuntimeError, OSError, ValueError) as e:  # our own messages: no traceback needed
-        print(f"dlcourse {args.command}: error: {e}", file=sys.stderr)
+    except Exception as e:
+        if not _a_users_error(e):
+            raise
+        print(f"dlcourse {args.command}: error: {e}", file=sys.stderr)  # our own messages: no traceback needed
         return 2
+
+
+def _a_users_error(e: Exception) -> bool:
+    """An error a user's input causes, whose message says what to do: a missing file, a bad value,
+    a student or assignment the gradebook does not know (nbgrader's MissingEntry)."""
+    missing = getattr(sys.modules.get("nbgrader.api"), "MissingEntry", ())
+    return isinstance(e, (RuntimeError, OSError, ValueError, *((missing,) if missing else ())))
 
 
 if __name__ == "__main__":

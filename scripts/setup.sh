@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the project needs: Chromium and its driver for the site's browser tests,
-# bubblewrap for the grader's sandbox, a PostgreSQL server for the gradebook's tests.
-APT_PACKAGES=(chromium chromium-driver bubblewrap postgresql)
+# bubblewrap for the grader's sandbox, a PostgreSQL server for the gradebook's tests; for the
+# course's JupyterHub, Node.js and npm (configurable-http-proxy) and python3-venv (the students'
+# environment is made from Debian's Python, which every account can run).
+APT_PACKAGES=(chromium chromium-driver bubblewrap postgresql python3-venv)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -28,4 +31,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
+fi
+
+# JupyterHub's proxy, from npm into .hub/: configurable-http-proxy 5.3 needs Node.js 20 (Debian 12's
+# apt has 18, where 5.1, the last for Node.js 18, is taken instead).
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+chp_version=5.3.0
+[ "$node_major" -ge 20 ] || chp_version=5.1.0
+if [ "$(cat .hub/.version 2>/dev/null)" != "$chp_version" ]; then
+  echo "setup: installing configurable-http-proxy $chp_version into .hub/ (npm)"
+  mkdir -p .hub
+  npm install --prefix .hub --no-audit --no-fund --silent "configurable-http-proxy@$chp_version"
+  echo "$chp_version" > .hub/.version
 fi

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -538,7 +539,7 @@ def test_collecting_never_writes_through_a_link_a_student_left(tmp_path):
     downloads.mkdir()
     (downloads / "eve.ipynb").write_text("{}")
     with pytest.raises(ValueError, match="not a plain folder"):
-        collect_folder(course, "hw1", downloads)
+        collect_folder(course, "hw1", downloads, received_at=datetime(2026, 1, 1))
     assert victim.read_text() == "keep me"
     assert not (tmp_path / "hw1.ipynb").exists()
 

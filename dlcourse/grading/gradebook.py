@@ -175,8 +175,12 @@ class GradeWriter:
         """A TA's score for one graded cell, with the reason the student will read (None: back to
         the autograder's). The reason is kept as the comment on the answer cell, where formgrader
         shows it too."""
-        found = [(nb, g) for nb in self.gb.find_submission(assignment, student).notebooks for g in nb.grades
-                 if g.name == grade_id]
+        try:
+            submission = self.gb.find_submission(assignment, student)
+        except MissingEntry:
+            raise ValueError(f"{assignment}: {student} has no graded submission (never submitted, or not graded "
+                             "yet)") from None
+        found = [(nb, g) for nb in submission.notebooks for g in nb.grades if g.name == grade_id]
         if not found:
             raise ValueError(f"{assignment}: {student} has no graded cell {grade_id!r}")
         nb, grade = found[0]
