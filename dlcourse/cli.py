@@ -112,7 +112,13 @@ def receipts_cmd(args: argparse.Namespace) -> int:
         taking.notebooks_of(args.course, a)  # an unknown assignment is refused before anything is read
     while True:
         for a in assignments:
-            done = taking.from_exchange(args.course, a, take=False)
+            try:
+                done = taking.from_exchange(args.course, a, take=False)
+            except Exception as e:  # a service: one bad pass is reported, and the next one tries again
+                if not (args.watch and _a_users_error(e)):
+                    raise
+                print(f"{a}: not read this time: {e}", file=sys.stderr, flush=True)
+                continue
             if done.new or not args.watch:
                 print(f"{a}: {done.new} new arrival(s), {done.delivered} receipt(s) given; "
                       f"{len(done.refusals)} refused", flush=True)

@@ -215,3 +215,60 @@ def test_feedback_is_published_in_nbgraders_layout_with_the_submissions_secret(c
     assert len(problems) == 1
     assert "nosecret" in problems[0]
     assert "fetch_feedback" in problems[0]
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    from dlcourse.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as e:  # argparse's usage errors
+        code = e.code
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_the_loops_commands_say_what_is_wrong_in_one_line_and_change_nothing(course, capsys, tmp_path):
+    gradebook = (course / "gradebook.db").read_bytes()
+    (course / "nbgrader_config.py").write_text((course / "nbgrader_config.py").read_text().replace("'dlc'", "'dl9'"))
+    code, said = _cli(capsys, "collect", "hw1", "--course", str(course))
+    assert code == 2
+    assert "no inbound folder for course 'dl9'" in said
+    assert "Traceback" not in said
+    code, said = _cli(capsys, "collect", "hw9", "--course", str(course))
+    assert code == 2
+    assert "no such assignment" in said
+    code, said = _cli(capsys, "collect", "hw1", "--course", str(course), "--times", "t.csv")
+    assert code == 2
+    assert "--times and --received-at are for --from" in said
+    code, said = _cli(capsys, "override", "hw1", "nobody", "test_affine_backward", "--score", "1", "--course",
+                      str(course))
+    assert code == 2
+    assert "nobody has no graded submission" in said
+    code, said = _cli(capsys, "override", "hw1", "nobody", "test_affine_backward", "--course", str(course))
+    assert code == 2
+    assert "one of the arguments --score --clear is required" in said
+    assert (course / "gradebook.db").read_bytes() == gradebook
+    students = tmp_path / "students.txt"
+    students.write_text("ada:pw\nBad Name\n")
+    code, said = _cli(capsys, "hub-setup", "--root", str(tmp_path / "hub"), "--students", str(students), "--course",
+                      str(course))
+    assert code == 2
+    assert f"{students}:2: 'Bad Name' is not a login" in said
+    assert not (tmp_path / "hub").exists()  # nothing made before the arguments are known to be right
+
+
+def test_verify_receipt_refuses_an_edited_copy(course, capsys, tmp_path):
+    from dlcourse.grading.cases import load_secret
+
+    r = Receipt("ada", "hw1", "2026-12-01T10:00:00+00:00", "exchange", {"hw1.ipynb": "ab" * 32}, "", "f", "ada")
+    Ledger(course, "hw1").record(r)
+    copy = tmp_path / "receipt.json"
+    copy.write_text(receipts.signed(r, "dlc", load_secret(course, create=True)))
+    code, said = _cli(capsys, "verify-receipt", str(copy), "--course", str(course))
+    assert code == 0
+    assert "the ledger holds the same" in said
+    copy.write_text(copy.read_text().replace("2026-12-01T10", "2026-11-30T10"))
+    code, said = _cli(capsys, "verify-receipt", str(copy), "--course", str(course))
+    assert code == 2
+    assert "signature does not match" in said
