@@ -21,14 +21,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# --tests: also what only the test suite needs (requirements-test.txt: a reference of gigabytes
+# elsewhere), which scripts/test.sh asks for and the quickstart does not.
+requirements=(requirements.txt)
+[ "${1:-}" = "--tests" ] && requirements+=(requirements-test.txt)
+
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=.venv/.requirements.sha256
-want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat "${requirements[@]}" pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python packages into .venv (first run takes a few minutes)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+  for file in "${requirements[@]}"; do
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$file"
+  done
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi

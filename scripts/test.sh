@@ -5,7 +5,7 @@
 # before it failed, so CI shows them all. Extra arguments go to both pytest runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --tests || exit 1
 export TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0
 
 bash scripts/lint.sh
