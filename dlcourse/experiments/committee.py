@@ -1,6 +1,10 @@
 """003 Q2: a committee of MLPs, each trained on a differently preprocessed copy of the
 digits so that their errors decorrelate, combined by majority vote, mean or median of the
-predicted probabilities. A member sees its own preprocessing at test time too."""
+predicted probabilities. A member sees its own preprocessing at test time too.
+
+``compare`` measures it over several seeds against a control committee whose members see the
+same raw digits and differ only by seed, with the mean correlation of the members' errors: the
+quantity that decides how much averaging can remove (chapter 12, eq-committee-variance)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
