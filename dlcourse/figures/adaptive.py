@@ -13,6 +13,7 @@ from dlcourse import optim
 HESSIAN = np.diag([0.2, 4.0])
 START = (-5.0, -2.0)
 LEARNING_RATE, MOMENTUM = 0.3, 0.6
+VALLEY_STEPS = 40
 
 
 def trajectory(rule: optim.UpdateRule, grad: Callable[[np.ndarray], np.ndarray], start, steps: int) -> np.ndarray:
@@ -34,7 +35,7 @@ def momentum_rules() -> dict[str, optim.UpdateRule]:
     }
 
 
-def momentum_on_a_valley(steps: int = 40) -> Figure:
+def momentum_on_a_valley(steps: int = VALLEY_STEPS) -> Figure:
     """Left: the three paths on the contours of f. Right: their distance to the minimum per step."""
     fig = Figure(figsize=(11, 3.9))
     paths, distances = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
