@@ -272,3 +272,16 @@ def test_verify_receipt_refuses_an_edited_copy(course, capsys, tmp_path):
     code, said = _cli(capsys, "verify-receipt", str(copy), "--course", str(course))
     assert code == 2
     assert "signature does not match" in said
+
+
+def test_a_folder_already_received_and_unchanged_is_not_read_again_but_still_collected(course):
+    folder = submit(course, f"{ME}+hw1+2025-12-31 20:00:00 UTC+a", notebook=b'{"mine": 1}')
+    first = collect.from_exchange(course, "hw1").counted[ME]
+    known = {first.folder: datetime.fromisoformat(first.received_at)}
+    [again], _ = exchange.scan(folder.parent, "hw1", ["hw1.ipynb"], known)
+    assert again.files == {}  # a service looking every few seconds reads each submission once
+    (course / "submitted" / ME / "hw1" / "hw1.ipynb").unlink()
+    done = collect.from_exchange(course, "hw1")
+    assert done.new == 0
+    assert done.counted[ME] == first
+    assert (course / "submitted" / ME / "hw1" / "hw1.ipynb").read_bytes() == b'{"mine": 1}'

@@ -112,6 +112,11 @@ def _suspect_run(counted: dict[str, Receipt], due: datetime | None) -> str:
             "is taken from them until you decide (see receipts/ in the course folder)")
 
 
+def _receipt(a: exchange.Arrival, assignment: str) -> Receipt:
+    return Receipt(a.student, assignment, receipts.iso(a.received), "exchange",
+                   {n: receipts.digest(d) for n, d in a.files.items()}, a.claimed[:200], a.folder, a.account)
+
+
 def from_exchange(course: Path, assignment: str, db_url: str | None = None, take: bool = True) -> Collected:
     """Reads the exchange's inbound folder for ``assignment``: records a receipt for every new
     arrival (and gives the student a signed copy, when run as root), refuses what breaks the
@@ -123,20 +128,21 @@ def from_exchange(course: Path, assignment: str, db_url: str | None = None, take
         raise FileNotFoundError(f"{where.inbound}: no inbound folder for course {where.course_id!r} in the exchange "
                                 f"{where.root}; check c.CourseDirectory.course_id and c.Exchange.root, or release "
                                 "an assignment first (nbgrader release_assignment)")
-    arrivals, refusals = exchange.scan(where.inbound, assignment, notebooks)
-    secret = load_secret(course, create=True)
     ledger = Ledger(course, assignment)
+    on_record = ledger.by_folder()
+    known = {f: datetime.fromisoformat(r.received_at) for f, r in on_record.items()}
+    arrivals, refusals = exchange.scan(where.inbound, assignment, notebooks, known)
+    secret = load_secret(course, create=True)
     done = Collected(refusals=refusals)
     latest: dict[str, tuple[exchange.Arrival, Receipt]] = {}
     for a in arrivals:
-        r = Receipt(a.student, assignment, receipts.iso(a.received), "exchange",
-                    {n: receipts.digest(d) for n, d in a.files.items()}, a.claimed[:200], a.folder, a.account)
-        if ledger.record(r):
+        r = _receipt(a, assignment) if a.files else on_record[a.folder]
+        if a.files and ledger.record(r):
             done.new += 1
             done.delivered += receipts.deliver(a.account, receipts.receipt_name(r),
                                                receipts.signed(r, where.course_id, secret)) is not None
         before = latest.get(a.student)
-        if before is None or (a.received, a.folder) > (before[0].received, before[0].folder):
+        if before is None or (r.received, a.folder) > (before[1].received, before[0].folder):
             latest[a.student] = (a, r)
     done.counted = {s: r for s, (_, r) in latest.items()}
     if not take:
@@ -144,6 +150,16 @@ def from_exchange(course: Path, assignment: str, db_url: str | None = None, take
     _check_targets(course, assignment, sorted(latest))
     done.suspect = _suspect_run(done.counted, _due(course, assignment, db_url))
     for student, (a, r) in sorted(latest.items()):
+        if not a.files:  # known and unchanged: read now, to copy it
+            try:
+                a = exchange.read_one(where.inbound, a.folder, notebooks)
+            except (ValueError, OSError) as e:  # gone or broken since it was listed: this student only
+                done.refusals.append(exchange.Refusal(a.folder, f"changed while it was collected: {e}", student))
+                continue
+            fresh = _receipt(a, assignment)
+            if fresh.notebooks != r.notebooks:  # edited since its receipt: a new, later arrival
+                ledger.record(fresh)
+                r = done.counted[student] = fresh
         _take_in(course, assignment, student, a.files, a.claimed, a.secret)
         ledger.count(student, r.folder)
         if done.suspect:

@@ -16,6 +16,7 @@ class is read.
 """
 from __future__ import annotations
 
+import errno
 import os
 import pwd
 import stat
@@ -121,32 +122,42 @@ def _walk(fd: int, depth: int, uid: int, seen: list[float], files: dict[str, int
             files[where] = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
 
 
-def _read(fd: int, limit: int, what: str) -> bytes:
+def _read(fd: int, limit: int, what: str, uid: int, seen: list[float]) -> bytes:
+    """A file opened by ``_walk``, checked again once open (it may have been swapped since it was
+    listed) and read; its change time after the read joins ``seen``, so content written while it
+    was read is never dated before it."""
     with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != uid or info.st_nlink > 1:
+            raise ValueError(f"{what} changed into something else while it was read")
         data = fh.read(limit + 1)
+        seen.append(os.fstat(fh.fileno()).st_ctime)
     if len(data) > limit:
         raise ValueError(f"{what}: more than {limit} bytes")
     return data
 
 
-def read_folder(inbound_fd: int, name: str, notebooks: list[str]) -> Arrival:
-    """One folder of ``inbound/``, read without following links; ValueError says why it is refused."""
-    info = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
-    if not stat.S_ISDIR(info.st_mode):
-        raise ValueError("not a folder (a link or a file)")
+def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetime | None = None) -> Arrival:
+    """One folder of ``inbound/``, read without following links; ValueError says why it is refused.
+
+    ``known``: when this folder was last received. If nothing in it changed since, its files are
+    not read again (the arrival comes back with no files): a service that looks every few seconds
+    reads each submission once."""
     folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=inbound_fd)
     wanted = {n: -1 for n in [*notebooks, "timestamp.txt", "submission_secret.txt"]}
-    seen = [os.fstat(folder).st_ctime]
     try:
+        info = os.fstat(folder)  # the folder opened, not whatever the name pointed at a moment before
+        seen = [info.st_ctime]
         _walk(folder, 1, info.st_uid, seen, wanted)
         missing = [n for n in notebooks if wanted[n] < 0]
         if missing:
             raise ValueError(f"no {', '.join(missing)} in it")
-        data = {}
+        data: dict[str, bytes] = {}
+        unchanged = known is not None and datetime.fromtimestamp(max(seen), tz=UTC) <= known
         for n, fd in wanted.items():
-            if fd >= 0:
+            if fd >= 0 and not unchanged:
                 wanted[n] = -1  # _read closes it
-                data[n] = _read(fd, MAX_BYTES if n in notebooks else SMALL, n)
+                data[n] = _read(fd, MAX_BYTES if n in notebooks else SMALL, n, info.st_uid, seen)
         seen.append(os.fstat(folder).st_ctime)  # a change while it was read moves the receipt on
     finally:
         os.close(folder)
@@ -156,8 +167,17 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str]) -> Arrival:
     return Arrival(folder=name, student=name.split("+", 1)[0], account=_account(info.st_uid),
                    received=datetime.fromtimestamp(max(seen), tz=UTC),
                    claimed=data.get("timestamp.txt", b"").decode("utf-8", "replace"),
-                   files={n: data[n] for n in notebooks},
+                   files={n: data[n] for n in notebooks if n in data},
                    secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip())
+
+
+def read_one(inbound: Path, name: str, notebooks: list[str]) -> Arrival:
+    """One folder of ``inbound``, read in full (see ``read_folder``)."""
+    inbound_fd = os.open(inbound, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return read_folder(inbound_fd, name, notebooks)
+    finally:
+        os.close(inbound_fd)
 
 
 def _parse_name(name: str, assignment: str) -> str | None:
@@ -173,8 +193,10 @@ def _parse_name(name: str, assignment: str) -> str | None:
     return parts[0]
 
 
-def scan(inbound: Path, assignment: str, notebooks: list[str]) -> tuple[list[Arrival], list[Refusal]]:
+def scan(inbound: Path, assignment: str, notebooks: list[str],
+         known: dict[str, datetime] | None = None) -> tuple[list[Arrival], list[Refusal]]:
     """Every arrival of ``assignment`` in ``inbound``, and every folder refused with its reason.
+    ``known``: folder name -> when it was last received (see ``read_folder``).
 
     An arrival whose owner is not the student its name credits is refused: work is credited to
     the account that made it, never to the id typed into a form."""
@@ -183,6 +205,7 @@ def scan(inbound: Path, assignment: str, notebooks: list[str]) -> tuple[list[Arr
     except OSError as e:
         raise FileNotFoundError(f"{inbound}: cannot open the exchange's inbound folder ({e.strerror})") from None
     arrivals, refusals = [], []
+    known = known or {}
     try:
         for name in sorted(os.listdir(inbound_fd)):
             shown = name.encode("utf-8", "backslashreplace").decode()
@@ -190,9 +213,10 @@ def scan(inbound: Path, assignment: str, notebooks: list[str]) -> tuple[list[Arr
                 student = _parse_name(name, assignment)
                 if student is None:
                     continue
-                arrival = read_folder(inbound_fd, name, notebooks)
+                arrival = read_folder(inbound_fd, name, notebooks, known.get(name))
             except (ValueError, OSError) as e:
-                refusals.append(Refusal(shown, str(e), named=name.split("+", 1)[0] if "+" in name else ""))
+                refusals.append(Refusal(shown, _why(e), named=name.split("+", 1)[0] if "+" in name else "",
+                                        account=_owner(inbound_fd, name)))
                 continue
             if arrival.account != student:
                 refusals.append(Refusal(shown, f"made by the account {arrival.account}, not by {student}: work "
@@ -203,3 +227,18 @@ def scan(inbound: Path, assignment: str, notebooks: list[str]) -> tuple[list[Arr
     finally:
         os.close(inbound_fd)
     return arrivals, refusals
+
+
+def _why(e: Exception) -> str:
+    if isinstance(e, OSError) and e.errno == errno.ELOOP:
+        return "not a folder (a link)"
+    if isinstance(e, OSError) and e.errno == errno.ENOTDIR:
+        return "not a folder (a file)"
+    return str(e) if isinstance(e, ValueError) else f"cannot be read ({e.strerror})"
+
+
+def _owner(inbound_fd: int, name: str) -> str:
+    try:
+        return _account(os.stat(name, dir_fd=inbound_fd, follow_symlinks=False).st_uid)
+    except OSError:
+        return ""
