@@ -65,7 +65,7 @@ def collect(args: argparse.Namespace) -> int:
         if args.times or args.received_at:
             raise ValueError("--times and --received-at are for --from (an LMS download); the exchange's own "
                              "receipts give the times of what comes through it")
-        done = taking.from_exchange(args.course, args.assignment, db_url=args.db)
+        done = taking.from_exchange(args.course, args.assignment, db_url=args.db, trust_times=args.trust_times)
         _print_collected(args, done)
         return 0
     times = taking.load_lms_times(args.times, args.ids) if args.times else None
@@ -96,7 +96,7 @@ def _print_collected(args: argparse.Namespace, done) -> None:
         print(f"note: {r.student}'s timestamp.txt says {r.claimed.strip()[:40]!r}, the exchange received it at "
               f"{r.received_at}; the receipt is what counts")
     if done.suspect:
-        print(f"WARNING: {done.suspect}")
+        print(f"WARNING: {done.suspect}. If you have checked them, collect again with --trust-times")
     print(f"every arrival and refusal: {args.course}/receipts/{args.assignment}/collected.csv")
 
 
@@ -348,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     co.add_argument("--ids", type=Path, help="with --times in Canvas's JSON: the mapping file (student, canvas_id)")
     co.add_argument("--received-at", help="with --from: the time the submissions without an LMS time count as "
                     "received, your decision, e.g. '2026-12-01 23:59:00 UTC'")
+    co.add_argument("--trust-times", action="store_true", help="you have checked the exchange's change times: "
+                    "take them although most of the class turns late by them (otherwise marked doubtful)")
     co.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: sqlite in the course folder)")
     co.set_defaults(func=collect)
 

@@ -143,6 +143,10 @@ def test_a_class_late_by_receipt_but_on_time_by_claim_is_marked_doubtful_not_pen
     when, problem = received_at(course, "s0", "hw1")
     assert when is None
     assert "doubtful" in problem
+    collect.from_exchange(course, "hw1", trust_times=True)  # the instructor checked: they were late
+    when, problem = received_at(course, "s0", "hw1")
+    assert problem is None
+    assert when > parse_utc("2026-01-01 00:00:00 UTC")
 
 
 def test_a_student_receipt_verifies_and_an_edited_copy_fails():

@@ -127,9 +127,9 @@ class Ledger:
         data["counted"] = folder
         self._write(student, data)
 
-    def mark_suspect(self, student: str, folder: str) -> None:
+    def mark_suspect(self, student: str, folder: str, suspect: bool = True) -> None:
         data = self._load(student)
-        data["arrivals"] = [replace(r, suspect=True) if r.folder == folder else r for r in data["arrivals"]]
+        data["arrivals"] = [replace(r, suspect=suspect) if r.folder == folder else r for r in data["arrivals"]]
         self._write(student, data)
 
     def _write(self, student: str, data: dict) -> None:
