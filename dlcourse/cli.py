@@ -95,6 +95,9 @@ def _print_collected(args: argparse.Namespace, done) -> None:
     for r in done.disagreeing:
         print(f"note: {r.student}'s timestamp.txt says {r.claimed.strip()[:40]!r}, the exchange received it at "
               f"{r.received_at}; the receipt is what counts")
+    for r in done.withdrawn:
+        print(f"note: {r.student}'s submission received {r.received_at} is no longer in the exchange (its owner "
+              "removed it); the latest one there counts, and the ledger keeps both")
     if done.suspect:
         print(f"WARNING: {done.suspect}. If you have checked them, collect again with --trust-times")
     print(f"every arrival and refusal: {args.course}/receipts/{args.assignment}/collected.csv")

@@ -28,9 +28,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="folders of other owne
 
 
 @pytest.fixture
-def course(tmp_path, monkeypatch) -> Path:
-    """A course folder whose nbgrader config points at an exchange of its own, hw1 due in the past."""
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # nbgrader's alembic
+def course(tmp_path) -> Path:
+    """A course folder whose nbgrader config points at an exchange of its own."""
     course = tmp_path / "course"
     (course / "source" / "hw1").mkdir(parents=True)
     (course / "source" / "hw1" / "hw1.ipynb").write_text("{}")
@@ -38,6 +37,13 @@ def course(tmp_path, monkeypatch) -> Path:
     (root / "dlc" / "inbound").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = 'dlc'\nc.Exchange.root = {str(root)!r}\n")
+    return course
+
+
+@pytest.fixture
+def graded(course, monkeypatch) -> Path:
+    """The course with a gradebook, where hw1 was due on 1 January 2026."""
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # nbgrader's alembic
     with GradeWriter(f"sqlite:///{course / 'gradebook.db'}") as writer:
         writer.set_due("hw1", parse_utc("2026-01-01 00:00:00 UTC"))
     return course
@@ -130,7 +136,8 @@ def test_a_folder_edited_after_it_was_received_is_a_new_later_arrival(course):
     assert len(Ledger(course, "hw1").arrivals(ME)) == 2
 
 
-def test_a_class_late_by_receipt_but_on_time_by_claim_is_marked_doubtful_not_penalised(course, monkeypatch):
+def test_a_class_late_by_receipt_but_on_time_by_claim_is_marked_doubtful_not_penalised(graded, monkeypatch):
+    course = graded
     # the receipts are all "now", months after the due date; every claim is before it. Five
     # students, each uid named as an account would be (the machine has no such accounts)
     names = [f"s{i}" for i in range(5)]
@@ -232,7 +239,8 @@ def _cli(capsys, *argv: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-def test_the_loops_commands_say_what_is_wrong_in_one_line_and_change_nothing(course, capsys, tmp_path):
+def test_the_loops_commands_say_what_is_wrong_in_one_line_and_change_nothing(graded, capsys, tmp_path):
+    course = graded
     gradebook = (course / "gradebook.db").read_bytes()
     (course / "nbgrader_config.py").write_text((course / "nbgrader_config.py").read_text().replace("'dlc'", "'dl9'"))
     code, said = _cli(capsys, "collect", "hw1", "--course", str(course))
@@ -289,3 +297,52 @@ def test_a_folder_already_received_and_unchanged_is_not_read_again_but_still_col
     assert done.new == 0
     assert done.counted[ME] == first
     assert (course / "submitted" / ME / "hw1" / "hw1.ipynb").read_bytes() == b'{"mine": 1}'
+
+
+def test_a_flood_of_folders_is_read_only_to_its_makers_cost(course, monkeypatch):
+    monkeypatch.setattr(exchange, "MAX_ARRIVALS", 5)
+    for i in range(8):  # a stranger floods folders named for me: they use up no share of mine
+        submit(course, f"{ME}+hw1+2026-01-01 00:00:00 UTC+forged{i}", uid=STRANGER)
+    mine = submit(course, f"{ME}+hw1+2026-01-01 00:00:00 UTC+mine")
+    arrivals, refusals = exchange.scan(mine.parent, "hw1", ["hw1.ipynb"])
+    assert [a.folder for a in arrivals] == [mine.name]
+    flood = [r for r in refusals if "more than 5 submissions" in r.reason]
+    assert len(flood) == 1
+    assert flood[0].account == f"uid {STRANGER}"
+    assert len(refusals) == 1 + 5  # the summary, and the five forgeries read and refused by name
+
+
+def test_a_name_that_is_not_utf8_is_refused_and_the_class_still_collected(course):
+    mine = submit(course, f"{ME}+hw1+2026-01-01 00:00:00 UTC+mine")
+    odd = os.path.join(os.fsencode(mine.parent), b"root+hw1+\xff+x")
+    os.mkdir(odd)
+    with open(os.path.join(odd, b"hw1.ipynb"), "wb") as fh:
+        fh.write(b"{}")
+    done = collect.from_exchange(course, "hw1")
+    assert done.counted[ME].folder == mine.name
+    [odd_refusal] = done.refusals
+    assert "not printable UTF-8" in odd_refusal.reason
+    assert "root+hw1+\\xff+x" in (course / "receipts" / "hw1" / "collected.csv").read_text()
+
+
+def test_a_partial_hand_in_of_a_two_notebook_assignment_is_taken_as_it_is(course):
+    (course / "source" / "hw1" / "extra.ipynb").write_text("{}")
+    submit(course, f"{ME}+hw1+2026-01-01 00:00:00 UTC+part")  # hw1.ipynb only
+    done = collect.from_exchange(course, "hw1")
+    assert set(done.counted[ME].notebooks) == {"hw1.ipynb"}
+    assert (course / "submitted" / ME / "hw1" / "hw1.ipynb").exists()
+
+
+def test_a_submission_withdrawn_from_the_exchange_is_reported_and_kept_in_the_ledger(course):
+    first = submit(course, f"{ME}+hw1+2025-12-31 20:00:00 UTC+first", notebook=b'{"first": 1}')
+    time.sleep(0.05)
+    later = submit(course, f"{ME}+hw1+2026-01-02 00:00:00 UTC+later", notebook=b'{"later": 2}')
+    assert collect.from_exchange(course, "hw1").counted[ME].folder == later.name
+    for p in later.iterdir():
+        p.unlink()
+    later.rmdir()
+    done = collect.from_exchange(course, "hw1")
+    assert done.counted[ME].folder == first.name
+    assert [r.folder for r in done.withdrawn] == [later.name]
+    assert "withdrawn" in (course / "receipts" / "hw1" / "collected.csv").read_text()
+    assert len(Ledger(course, "hw1").arrivals(ME)) == 2

@@ -297,3 +297,24 @@ def test_a_student_cannot_remove_or_rename_anothers_submission(course):
         done = as_student(BO, command, d_)
         assert done.returncode != 0, command
         assert theirs.is_dir()
+
+
+def test_a_student_who_stops_every_process_they_may_signal_still_gets_receipts(course):
+    """The receipt is written by a child with the student's rights but root's real uid: a student
+    who sends SIGSTOP to all they can reach cannot stop it, so the service never hangs on them."""
+    import subprocess
+
+    stopper = subprocess.Popen(["runuser", "-u", BO, "--", "/usr/bin/python3", "-c",
+                                "import os, signal, time\nwhile True:\n    try:\n        os.kill(-1, signal.SIGSTOP)\n"
+                                "    except OSError:\n        pass\n    time.sleep(0.001)"])
+    try:
+        time.sleep(0.5)
+        start = time.monotonic()
+        written = receipts.deliver(BO, "probe.json", "{}\n")
+        assert written is not None
+        assert written.read_text() == "{}\n"
+        assert time.monotonic() - start < 5
+        assert written.stat().st_uid == __import__("pwd").getpwnam(BO).pw_uid
+    finally:
+        stopper.kill()
+        stopper.wait()

@@ -38,6 +38,7 @@ class Collected:
     new: int = 0  # arrivals seen for the first time
     delivered: int = 0  # receipts written into students' homes
     suspect: str = ""  # why this run's receipt times are doubtful, if they are
+    withdrawn: list[Receipt] = field(default_factory=list)  # received once, no longer in the exchange
 
     @property
     def disagreeing(self) -> list[Receipt]:
@@ -140,14 +141,19 @@ def from_exchange(course: Path, assignment: str, db_url: str | None = None, take
     latest: dict[str, tuple[exchange.Arrival, Receipt]] = {}
     for a in arrivals:
         r = _receipt(a, assignment) if a.files else on_record[a.folder]
-        if a.files and ledger.record(r):
-            done.new += 1
-            done.delivered += receipts.deliver(a.account, receipts.receipt_name(r),
-                                               receipts.signed(r, where.course_id, secret)) is not None
+        if a.files:
+            r, new = ledger.record(r)
+            done.new += new
+        if not r.delivered and receipts.deliver(a.account, receipts.receipt_name(r),
+                                                receipts.signed(r, where.course_id, secret)):
+            ledger.update(r.student, r.folder, delivered=True)  # else tried again on the next pass
+            done.delivered += 1
         before = latest.get(a.student)
         if before is None or (r.received, a.folder) > (before[1].received, before[0].folder):
             latest[a.student] = (a, r)
     done.counted = {s: r for s, (_, r) in latest.items()}
+    present = {a.folder for a in arrivals} | {x.folder for x in refusals}
+    done.withdrawn = [r for f, r in sorted(on_record.items()) if f not in present]
     if not take:
         return done
     _check_targets(course, assignment, sorted(latest))
@@ -161,12 +167,11 @@ def from_exchange(course: Path, assignment: str, db_url: str | None = None, take
                 continue
             fresh = _receipt(a, assignment)
             if fresh.notebooks != r.notebooks:  # edited since its receipt: a new, later arrival
-                ledger.record(fresh)
-                r = done.counted[student] = fresh
+                r = done.counted[student] = ledger.record(fresh)[0]
         _take_in(course, assignment, student, a.files, a.claimed, a.secret)
         ledger.count(student, r.folder)
         if done.suspect or trust_times:
-            ledger.mark_suspect(student, r.folder, bool(done.suspect))
+            ledger.update(student, r.folder, suspect=bool(done.suspect))
     _write_log(course, assignment, done)
     return done
 
@@ -175,7 +180,7 @@ def _write_log(course: Path, assignment: str, done: Collected) -> Path:
     """``receipts/<assignment>/collected.csv``: what this collection counted and refused, and why."""
     path = Path(course) / receipts.RECEIPTS / assignment / "collected.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as fh:
+    with open(path, "w", newline="", errors="backslashreplace") as fh:
         w = csv.writer(fh)
         w.writerow(["student", "folder", "account", "received_at", "claimed", "status"])
         for s, r in sorted(done.counted.items()):
@@ -183,6 +188,9 @@ def _write_log(course: Path, assignment: str, done: Collected) -> Path:
             w.writerow([s, r.folder, r.account, r.received_at, r.claimed.strip(), status])
         for x in done.refusals:
             w.writerow([x.named, x.folder, x.account, "", "", f"refused: {x.reason}"])
+        for r in done.withdrawn:
+            w.writerow([r.student, r.folder, r.account, r.received_at, r.claimed.strip(),
+                        "withdrawn: received, then removed from the exchange by its owner"])
     return path
 
 
@@ -255,6 +263,5 @@ def collect_folder(course: Path, assignment: str, source: Path, times: dict[str,
         r = Receipt(student, assignment, receipts.iso(when), "lms" if student in times else "instructor",
                     {notebooks[0]: receipts.digest(data)}, folder=str(path))
         _take_in(course, assignment, student, {notebooks[0]: data}, "", "")
-        ledger.record(r)
-        ledger.count(student, r.folder)
+        ledger.count(student, ledger.record(r)[0].folder)
     return [student for student, _ in found]

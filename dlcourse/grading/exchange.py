@@ -7,7 +7,10 @@ and its ``timestamp.txt`` are typed by the submitter, and the submitter owns the
 kernel sets a file's owner and ctime; no user can set ctime back (``touch -d`` moves only the
 modification time), and writing, renaming, linking or changing the mode of a file moves it
 forward. So the latest ctime is a lower bound on when the contents were last put there. It is
-read here, in ``inbound/``, before anything is copied (a copy gets a new ctime).
+read here, in ``inbound/``, before anything is copied (a copy gets a new ctime). One caveat: a
+write through a shared memory map moves ctime only at the first write to a page after it was
+last written back, so on ext4 a student can gain up to the kernel's dirty expiry (30 s by
+default), and on tmpfs, which never writes back, without bound: keep the exchange on a disk.
 
 Nothing is followed or trusted on the way: folders and files are opened one at a time without
 following links, every file must be a plain file owned by the folder's owner, sizes and counts
@@ -33,6 +36,7 @@ from dlcourse.grading.notebook import MAX_BYTES, STUDENT_ID
 DEFAULT_ROOT = "/srv/nbgrader/exchange"  # nbgrader's Exchange.root
 MAX_FILES = 200  # files of one submission folder (the notebook, timestamp.txt, the secret, data)
 MAX_DEPTH = 4
+MAX_ARRIVALS = 50  # submissions of one assignment read per account: a flood slows only its maker
 SMALL = 4096  # timestamp.txt and submission_secret.txt
 
 
@@ -149,9 +153,8 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
         info = os.fstat(folder)  # the folder opened, not whatever the name pointed at a moment before
         seen = [info.st_ctime]
         _walk(folder, 1, info.st_uid, seen, wanted)
-        missing = [n for n in notebooks if wanted[n] < 0]
-        if missing:
-            raise ValueError(f"no {', '.join(missing)} in it")
+        if all(wanted[n] < 0 for n in notebooks):  # one of several is a partial hand-in, graded as it is
+            raise ValueError(f"no {' or '.join(notebooks)} in it")
         data: dict[str, bytes] = {}
         unchanged = known is not None and datetime.fromtimestamp(max(seen), tz=UTC) <= known
         for n, fd in wanted.items():
@@ -183,6 +186,8 @@ def read_one(inbound: Path, name: str, notebooks: list[str]) -> Arrival:
 def _parse_name(name: str, assignment: str) -> str | None:
     """The student id a folder's name credits, if it is nbgrader's ``student+assignment+time[+random]``
     for this assignment; ValueError for a name that is not; None for another assignment's."""
+    if not name.isprintable() or name != name.encode("utf-8", "replace").decode("utf-8"):
+        raise ValueError("a name that is not printable UTF-8")
     parts = name.split("+")
     if len(parts) not in (3, 4) or not all(parts):
         raise ValueError("not named student+assignment+time+random as nbgrader submit names it")
@@ -207,8 +212,10 @@ def scan(inbound: Path, assignment: str, notebooks: list[str],
     arrivals, refusals = [], []
     known = known or {}
     try:
-        for name in sorted(os.listdir(inbound_fd)):
-            shown = name.encode("utf-8", "backslashreplace").decode()
+        names, too_many = _latest_per_account(inbound_fd, assignment)
+        refusals += too_many
+        for name in names:
+            shown = os.fsencode(name).decode("utf-8", "backslashreplace")
             try:
                 student = _parse_name(name, assignment)
                 if student is None:
@@ -227,6 +234,31 @@ def scan(inbound: Path, assignment: str, notebooks: list[str],
     finally:
         os.close(inbound_fd)
     return arrivals, refusals
+
+
+def _latest_per_account(inbound_fd: int, assignment: str) -> tuple[list[str], list[Refusal]]:
+    """The names of ``inbound`` that may hold this assignment, at most MAX_ARRIVALS of each
+    account's (its latest, by the folder's change time), and one refusal per account for the rest:
+    a student who hands in thousands of folders slows nobody's receipts but their own. The count
+    is by owner, so folders forged in another student's name never use up that student's share."""
+    by_owner: dict[int, list[tuple[float, str]]] = {}
+    for name in os.listdir(inbound_fd):
+        if f"+{assignment}+" not in name:
+            continue
+        try:
+            info = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
+        except OSError:
+            continue
+        by_owner.setdefault(info.st_uid, []).append((info.st_ctime, name))
+    names, refusals = [], []
+    for uid, entries in by_owner.items():
+        entries.sort(reverse=True)
+        names += [n for _, n in entries[:MAX_ARRIVALS]]
+        if len(entries) > MAX_ARRIVALS:
+            refusals.append(Refusal(f"{len(entries) - MAX_ARRIVALS} older folders", f"more than {MAX_ARRIVALS} "
+                                    f"submissions of {assignment} by {_account(uid)}: only the latest are read",
+                                    account=_account(uid)))
+    return sorted(names), refusals
 
 
 def _why(e: Exception) -> str:

@@ -16,6 +16,8 @@ import hmac
 import json
 import os
 import pwd
+import signal
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -39,6 +41,7 @@ class Receipt:
     folder: str = ""  # the exchange folder (or LMS file) it came from
     account: str = ""  # the account that owned every file of it
     suspect: bool = False  # received_at is doubtful (e.g. the exchange's change times were reset)
+    delivered: bool = False  # the student has their signed copy
 
     @property
     def received(self) -> datetime | None:
@@ -110,26 +113,27 @@ class Ledger:
                 found[r.folder] = r
         return found
 
-    def record(self, receipt: Receipt) -> bool:
-        """Adds an arrival unless the same folder with the same notebooks is already there; True
-        when it is new. A folder seen again with other contents is a new arrival (its change
-        time moved on with the edit)."""
+    def record(self, receipt: Receipt) -> tuple[Receipt, bool]:
+        """Adds an arrival unless the same folder with the same notebooks is already there; returns
+        the receipt on record and whether it is new. A folder seen again with other contents is a
+        new arrival (its change time moved on with the edit)."""
         data = self._load(receipt.student)
         same = [r for r in data["arrivals"] if r.folder == receipt.folder and r.notebooks == receipt.notebooks]
         if same:
-            return False
+            return same[-1], False
         data["arrivals"].append(receipt)
         self._write(receipt.student, data)
-        return True
+        return receipt, True
 
     def count(self, student: str, folder: str) -> None:
         data = self._load(student)
         data["counted"] = folder
         self._write(student, data)
 
-    def mark_suspect(self, student: str, folder: str, suspect: bool = True) -> None:
+    def update(self, student: str, folder: str, **fields) -> None:
+        """Sets ``fields`` (``suspect``, ``delivered``) on the arrivals of ``folder``."""
         data = self._load(student)
-        data["arrivals"] = [replace(r, suspect=suspect) if r.folder == folder else r for r in data["arrivals"]]
+        data["arrivals"] = [replace(r, **fields) if r.folder == folder else r for r in data["arrivals"]]
         self._write(student, data)
 
     def _write(self, student: str, data: dict) -> None:
@@ -174,14 +178,20 @@ def verify(text: str, secret: bytes) -> dict:
 
 
 def receipt_name(receipt: Receipt) -> str:
-    when = (receipt.received_at or "unknown").replace(":", "").replace("+0000", "Z")[:17]
+    """``hw1-2026-12-07T030706.989643.json``: two arrivals never share a name."""
+    when = receipt.received.strftime("%Y-%m-%dT%H%M%S.%f") if receipt.received else "unknown"
     return f"{receipt.assignment}-{when}.json"
 
 
-def deliver(account: str, name: str, text: str, folder: str = "receipts") -> Path | None:
-    """Writes the receipt into ``~account/<folder>/<name>`` as that account (never as root into a
-    folder the student controls, where a link could redirect the write); None when this process
-    cannot act as the account (it is not root) or the account has no home."""
+def deliver(account: str, name: str, text: str, folder: str = "receipts", seconds: float = 10.0) -> Path | None:
+    """Writes the receipt into ``~account/<folder>/<name>`` with the account's rights (never with
+    root's into a folder the student controls, where a link could redirect the write); None when
+    this process cannot act as the account (it is not root), the account is root or has no home,
+    or the write failed or took longer than ``seconds``.
+
+    The writer is a child that takes the student's uid as its effective uid only, its real and
+    saved uids staying root's: the student can neither signal it (a stopped child would hang the
+    service) nor trace it (it holds the course secret in its memory)."""
     try:
         pw = pwd.getpwnam(account)
     except KeyError:
@@ -189,24 +199,40 @@ def deliver(account: str, name: str, text: str, folder: str = "receipts") -> Pat
     if os.geteuid() != 0 or pw.pw_uid == 0 or not os.path.isdir(pw.pw_dir):
         return None  # root hands in nothing a receipt is for (the tests run as root)
     pid = os.fork()
-    if pid == 0:  # the child becomes the student and writes in their home, links not followed
+    if pid == 0:
         code = 1
         try:
             os.setgroups([])
-            os.setgid(pw.pw_gid)
-            os.setuid(pw.pw_uid)
-            os.umask(0o077)
-            home = os.open(pw.pw_dir, os.O_RDONLY | os.O_DIRECTORY)
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(folder, 0o700, dir_fd=home)
-            where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=home)
-            tmp = f".{name}.{os.getpid()}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=where)
-            os.write(fd, text.encode())
-            os.close(fd)
-            os.replace(tmp, name, src_dir_fd=where, dst_dir_fd=where)
-            code = 0
+            os.setresgid(0, pw.pw_gid, 0)
+            os.setresuid(0, pw.pw_uid, 0)
+            code = _write_as_student(pw.pw_dir, folder, name, text)
         finally:
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return Path(pw.pw_dir) / folder / name if os.waitstatus_to_exitcode(status) == 0 else None
+    return Path(pw.pw_dir) / folder / name if _reap(pid, seconds) == 0 else None
+
+
+def _write_as_student(home_path: str, folder: str, name: str, text: str) -> int:
+    os.umask(0o077)
+    home = os.open(home_path, os.O_RDONLY | os.O_DIRECTORY)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, 0o700, dir_fd=home)
+    where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=home)
+    tmp = f".{name}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=where)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, name, src_dir_fd=where, dst_dir_fd=where)
+    return 0
+
+
+def _reap(pid: int, seconds: float) -> int:
+    """The child's exit code; a child not done in time is killed (-1)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return -1
