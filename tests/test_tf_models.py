@@ -138,3 +138,12 @@ def test_tensorflow_start_up_chatter_stays_off_the_screen():
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "ok"
     assert res.stderr == "", res.stderr
+
+
+def test_mnist1d_mlp_gives_numpys_logits_with_numpys_weights(rng):
+    ours = models.mnist1d_mlp(5, 3, hidden=4, seed=1)
+    theirs = tf_models.mnist1d_mlp(5, 3, hidden=4)
+    params = ours.parameters()
+    theirs.set_weights([params[k] for k in ("0.w", "0.b", "2.0.w", "2.0.b", "3.w", "3.b")])
+    x = rng.standard_normal((6, 5))
+    np.testing.assert_allclose(theirs(x).numpy(), ours.forward(x), rtol=1e-5, atol=1e-6)
