@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from mnist1d.data import get_dataset_args, get_templates, make_dataset
-from mnist1d.utils import ObjectView
 
 
 @dataclass(frozen=True)
@@ -45,17 +43,15 @@ def global_rngs_kept() -> Iterator[None]:
         np.random.set_state(numpy_state)
 
 
-def templates() -> np.ndarray:
-    """The paper's ten templates, (10, 12), as its generator uses them (whitened, starting at 0,
-    scaled by 1/6)."""
-    return get_templates()["x"]
-
-
 def make_mnist1d(
     config: MNIST1DConfig = MNIST1DConfig(),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(X_train, y_train, X_test, y_test) of the paper's generator: X of shape (N, 40), the
     whole set standardised, classes balanced; the default config gives the paper's data set."""
+    # imported here, so that the rest of dlcourse.data (digits, MNIST, CIFAR-10) needs no mnist1d
+    from mnist1d.data import get_dataset_args, make_dataset
+    from mnist1d.utils import ObjectView
+
     args = {**get_dataset_args(as_dict=True), **asdict(config), "padding": list(config.padding)}
     args.pop("url")  # make_dataset never reads it; nothing here may download
     with global_rngs_kept():
