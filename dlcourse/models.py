@@ -100,6 +100,13 @@ def cnn1d(length: int, n_classes: int, channels: int = 25, seed: int | None = 0)
     return nn.Sequential(mods)
 
 
+def mnist1d_linear(n_in: int, n_classes: int, seed: int | None = 0) -> nn.Sequential:
+    """MNIST-1D's logistic regression as its paper's repository builds it: one dense layer to the
+    logits, drawn as PyTorch draws it (``initializers.fan_in_uniform``), so runs of different
+    seeds start apart where ``softmax_regression``'s zeros would make them all one."""
+    return nn.Sequential([_fan_in_dense(n_in, n_classes, np.random.default_rng(seed))])
+
+
 def mnist1d_mlp(n_in: int, n_classes: int, hidden: int = 100, seed: int | None = 0) -> nn.Sequential:
     """MNIST-1D's MLP as its paper's repository builds it: dense to ``hidden`` and ReLU, then a
     residual block ``h + ReLU(dense(h))``, then dense to the logits, drawn as PyTorch draws them

@@ -212,7 +212,7 @@ def test_mnist1d_mlp_backprop_through_its_skip_matches_finite_differences(rng):
 
 def test_mnist1d_models_have_the_papers_parameter_counts():
     # the layer sizes of the paper's repository, for 40 inputs and 10 classes
-    assert models.softmax_regression(40, 10).num_params() == 40 * 10 + 10
+    assert models.mnist1d_linear(40, 10).num_params() == 40 * 10 + 10
     assert models.mnist1d_mlp(40, 10).num_params() == (40 * 100 + 100) + (100 * 100 + 100) + (100 * 10 + 10)
     conv = (5 * 1 * 25 + 25) + 2 * (3 * 25 * 25 + 25)
     assert models.cnn1d(40, 10).num_params() == conv + (5 * 25 * 10 + 10)

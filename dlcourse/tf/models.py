@@ -64,6 +64,12 @@ def cnn1d(length: int, n_classes: int, channels: int = 25) -> keras.Sequential:
     return keras.Sequential(layers)
 
 
+def mnist1d_linear(n_in: int, n_classes: int) -> keras.Sequential:
+    """MNIST-1D's logistic regression as its paper's repository builds it (``dlcourse.models.
+    mnist1d_linear``): one dense layer to the logits, drawn as PyTorch draws it."""
+    return keras.Sequential([keras.Input((n_in,)), keras.layers.Dense(n_classes, **_fan_in_uniform(n_in))])
+
+
 def mnist1d_mlp(n_in: int, n_classes: int, hidden: int = 100) -> keras.Model:
     """MNIST-1D's MLP as its paper's repository builds it (``dlcourse.models.mnist1d_mlp``): dense
     to ``hidden`` and ReLU, a residual block ``h + ReLU(dense(h))``, dense to the logits, drawn
