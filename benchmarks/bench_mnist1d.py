@@ -4,6 +4,7 @@ own initialisation and batch order; see dlcourse.experiments.mnist1d). Target: e
 mean plus one standard deviation at or above the paper's figure, under the paper's protocol.
 
 Run: .venv/bin/python benchmarks/bench_mnist1d.py [--runs 5] [--epochs 150] [--backends numpy tf]
+     [--paper-order]  (the paper's repository's fixed batch order instead of a reshuffle per epoch)
 """
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import time
 from dlcourse.experiments import mnist1d
 
 
-def main(runs: int, epochs: int, backends: list[str]) -> None:
+def main(runs: int, epochs: int, backends: list[str], paper_order: bool = False) -> None:
     results = {}
     for backend in backends:
         start = time.perf_counter()
-        results[backend] = mnist1d.accuracies(backend, epochs, range(runs))
-        print(f"{backend}: {runs} runs of {epochs} epochs in {time.perf_counter() - start:.0f} s")
+        results[backend] = mnist1d.accuracies(backend, epochs, range(runs), paper_order)
+        order = "the paper's fixed batch order" if paper_order else "batches reshuffled every epoch"
+        print(f"{backend}: {runs} runs of {epochs} epochs, {order}, in {time.perf_counter() - start:.0f} s")
     print()
     print(mnist1d.table(results))
     print()
@@ -39,5 +41,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=mnist1d.EPOCHS)
     parser.add_argument("--backends", nargs="+", default=["numpy", "tf"], choices=["numpy", "tf"])
+    parser.add_argument("--paper-order", action="store_true",
+                        help="the paper's repository's batches: the same consecutive slices every epoch")
     args = parser.parse_args()
-    main(args.runs, args.epochs, args.backends)
+    main(args.runs, args.epochs, args.backends, args.paper_order)

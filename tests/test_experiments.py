@@ -31,7 +31,7 @@ def test_optimizer_comparison_reproduces_the_seed_table_in_shape():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "tf"])
-def test_mnist1d_within_five_points_of_the_paper(backend):
+def test_mnist1d_on_the_papers_data_within_five_points_of_the_paper(backend):
     acc = mnist1d.accuracies(backend)
     res = {name: float(np.mean(runs)) for name, runs in acc.items()}
     for name, paper in mnist1d.PAPER.items():
@@ -39,6 +39,7 @@ def test_mnist1d_within_five_points_of_the_paper(backend):
     assert res["logistic regression"] < res["MLP"] < res["CNN"]
     assert all(len(runs) == len(mnist1d.SEEDS) and np.std(runs) > 0 for runs in acc.values())  # distinct runs
     assert f"| CNN | 94% | {mnist1d.summary(acc['CNN'])} |" in mnist1d.table({backend: acc})
+
 
 
 def test_mnist1d_summary_shows_mean_spread_and_runs():
