@@ -41,7 +41,6 @@ def test_mnist1d_on_the_papers_data_within_five_points_of_the_paper(backend):
     assert f"| CNN | 94% | {mnist1d.summary(acc['CNN'])} |" in mnist1d.table({backend: acc})
 
 
-
 def test_mnist1d_summary_shows_mean_spread_and_runs():
     runs = [0.3, 0.32, 0.31]
     assert mnist1d.summary(runs) == f"{100 * np.mean(runs):.1f} ± {100 * np.std(runs, ddof=1):.1f}% (3 runs)"
