@@ -42,3 +42,11 @@ def he_normal(shape: tuple[int, ...], rng: np.random.Generator | int | None = No
     """N(0, 2 / fan_in): keeps the variance through ReLU layers (He et al., 2015)."""
     fan_in, _ = _fans(shape)
     return np.sqrt(2.0 / fan_in) * np.random.default_rng(rng).standard_normal(shape)
+
+
+def fan_in_uniform(shape: tuple[int, ...], rng: np.random.Generator | int | None = None) -> np.ndarray:
+    """U(-a, a), a = 1 / sqrt(fan_in): PyTorch's default for dense and convolution layers (its
+    biases too), so the models of papers written in PyTorch start where theirs did."""
+    fan_in, _ = _fans(shape)
+    a = 1.0 / np.sqrt(fan_in)
+    return np.random.default_rng(rng).uniform(-a, a, shape)

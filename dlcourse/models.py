@@ -72,17 +72,50 @@ def cnn(
     return nn.Sequential(mods)
 
 
+def _fan_in_bias(layer: nn.Module, rng: np.random.Generator) -> nn.Module:
+    """The bias PyTorch gives a layer by default, U(-a, a) with a = 1 / sqrt(fan_in)."""
+    w = layer.params["w"]
+    layer.params["b"] = initializers.fan_in_uniform((w.size // w.shape[-1], w.shape[-1]), rng)[0]
+    return layer
+
+
+def _fan_in_dense(n_in: int, n_out: int, rng: np.random.Generator) -> nn.Dense:
+    return _fan_in_bias(nn.Dense(n_in, n_out, initializers.fan_in_uniform, rng), rng)
+
+
 def cnn1d(length: int, n_classes: int, channels: int = 25, seed: int | None = 0) -> nn.Sequential:
-    """MNIST-1D's CNN: three 1-D convolutions (kernels 5, 3, 3, stride 2, padding 1, ReLU),
-    then dense to the logits. A signal (N, L) is treated as an image (N, L, 1, 1)."""
+    """MNIST-1D's CNN as its paper's repository builds it: three 1-D convolutions (kernels 5, 3,
+    3, stride 2, padding 1, ReLU), then dense to the logits, every weight and bias drawn as
+    PyTorch draws them (``initializers.fan_in_uniform``). A signal (N, L) is treated as an image
+    (N, L, 1, 1)."""
     rng = np.random.default_rng(seed)
     mods: list[nn.Module] = [nn.Reshape((length, 1, 1))]
     c, n = 1, length
     for k in (5, 3, 3):
-        mods += [nn.Conv2D(c, channels, kernel=(k, 1), stride=(2, 1), pad=(1, 0), rng=rng), nn.ReLU()]
+        conv = nn.Conv2D(c, channels, kernel=(k, 1), stride=(2, 1), pad=(1, 0), init=initializers.fan_in_uniform,
+                         rng=rng)
+        mods += [_fan_in_bias(conv, rng), nn.ReLU()]
         c, n = channels, (n + 2 - k) // 2 + 1
-    mods += [nn.Flatten(), nn.Dense(n * c, n_classes, initializers.glorot_uniform, rng)]
+    mods += [nn.Flatten(), _fan_in_dense(n * c, n_classes, rng)]
     return nn.Sequential(mods)
+
+
+def mnist1d_linear(n_in: int, n_classes: int, seed: int | None = 0) -> nn.Sequential:
+    """MNIST-1D's logistic regression as its paper's repository builds it: one dense layer to the
+    logits, drawn as PyTorch draws it (``initializers.fan_in_uniform``), so runs of different
+    seeds start apart where ``softmax_regression``'s zeros would make them all one."""
+    return nn.Sequential([_fan_in_dense(n_in, n_classes, np.random.default_rng(seed))])
+
+
+def mnist1d_mlp(n_in: int, n_classes: int, hidden: int = 100, seed: int | None = 0) -> nn.Sequential:
+    """MNIST-1D's MLP as its paper's repository builds it: dense to ``hidden`` and ReLU, then a
+    residual block ``h + ReLU(dense(h))``, then dense to the logits, drawn as PyTorch draws them
+    (``initializers.fan_in_uniform``). The skip connection is what sets it apart from
+    ``mlp([n_in, hidden, hidden, n_classes])``."""
+    rng = np.random.default_rng(seed)
+    block = nn.Sequential([_fan_in_dense(hidden, hidden, rng), nn.ReLU()])
+    return nn.Sequential([_fan_in_dense(n_in, hidden, rng), nn.ReLU(), nn.Residual(block),
+                          _fan_in_dense(hidden, n_classes, rng)])
 
 
 def softmax_regression(n_in: int, n_classes: int, seed: int | None = 0) -> nn.Sequential:

@@ -202,6 +202,38 @@ class BatchNorm(Module):
         return self
 
 
+class Residual(Module):
+    """``x + inner(x)``: a skip connection around ``inner`` (a Sequential, whose parameters
+    it shows as its own), so the gradient reaches ``x`` both through ``inner`` and directly."""
+
+    def __init__(self, inner: Sequential) -> None:
+        # no Module.__init__: the parameters are the inner module's
+        self.inner = inner
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return x + self.inner.forward(x, training)
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        dx, grads = self.inner.backward(dout)
+        return dout + dx, grads
+
+    def backward_params_only(self, dout: np.ndarray) -> dict[str, np.ndarray]:
+        return self.inner.backward_params_only(dout)
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        return self.inner.parameters()
+
+    def load_parameters(self, params: dict[str, np.ndarray]) -> None:
+        self.inner.load_parameters(params)
+
+    def astype(self, dtype) -> Residual:
+        self.inner.astype(dtype)
+        return self
+
+    def __repr__(self) -> str:
+        return "Residual(" + repr(self.inner).split("  #")[0] + ")"
+
+
 class Sequential(Module):
     """Modules applied in order; parameters flattened to ``{"<i>.<name>": array}``. A module
     may itself be a Sequential, whose names then nest: ``"<i>.<j>.<name>"``."""

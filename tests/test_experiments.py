@@ -50,7 +50,7 @@ def test_optimizer_comparison_reproduces_the_seed_table_in_shape_and_the_seeds_r
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "tf"])
-def test_mnist1d_within_five_points_of_the_paper(backend):
+def test_mnist1d_on_the_papers_data_within_five_points_of_the_paper(backend):
     acc = mnist1d.accuracies(backend)
     res = {name: float(np.mean(runs)) for name, runs in acc.items()}
     for name, paper in mnist1d.PAPER.items():

@@ -1,10 +1,13 @@
 """Containers, initialisers, the trainer, and the digits accuracy target."""
+import random
+
 import numpy as np
 import pytest
+from mnist1d.data import get_dataset_args, make_dataset
 
 from dlcourse import initializers, losses, models, nn, optim
 from dlcourse.data import load_digits, make_mnist1d
-from dlcourse.data.mnist1d import MNIST1DConfig
+from dlcourse.data.mnist1d import MNIST1DConfig, global_rngs_kept
 from dlcourse.gradcheck import numerical_gradient, rel_error
 from dlcourse.train import batches, evaluate, fit
 
@@ -170,11 +173,56 @@ def test_mnist1d_is_balanced_and_seeded():
     np.testing.assert_array_equal(make_mnist1d(small)[0], Xtr)
 
 
+def test_make_mnist1d_leaves_the_global_generators_as_it_found_them():
+    random.seed(7)
+    np.random.seed(7)
+    expected = (random.random(), np.random.rand())
+    random.seed(7)
+    np.random.seed(7)
+    make_mnist1d(MNIST1DConfig(num_samples=100))  # the package reseeds both to the data's seed
+    assert (random.random(), np.random.rand()) == expected
+
+
+def test_global_rngs_kept_restores_them_even_when_the_body_fails():
+    state = np.random.get_state()[1].copy()
+    with pytest.raises(RuntimeError), global_rngs_kept():
+        np.random.seed(0)
+        random.seed(0)
+        raise RuntimeError("the body failed")
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_make_mnist1d_is_the_papers_data_set_made_here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # get_dataset would leave its pickle here; make_dataset writes nothing
+    Xtr, ytr, Xte, yte = make_mnist1d(MNIST1DConfig(num_samples=300))
+    args = get_dataset_args()
+    args.num_samples = 300
+    with global_rngs_kept():
+        paper = make_dataset(args)
+    np.testing.assert_array_equal(Xtr, paper["x"])
+    np.testing.assert_array_equal(yte, paper["y_test"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mnist1d_mlp_backprop_through_its_skip_matches_finite_differences(rng):
+    model = models.mnist1d_mlp(5, 3, hidden=4, seed=2)
+    assert isinstance(model.modules[2], nn.Residual)
+    model_gradcheck(model, rng.standard_normal((6, 5)), rng.integers(0, 3, 6), rng)
+
+
+def test_mnist1d_models_have_the_papers_parameter_counts():
+    # the layer sizes of the paper's repository, for 40 inputs and 10 classes
+    assert models.mnist1d_linear(40, 10).num_params() == 40 * 10 + 10
+    assert models.mnist1d_mlp(40, 10).num_params() == (40 * 100 + 100) + (100 * 100 + 100) + (100 * 10 + 10)
+    conv = (5 * 1 * 25 + 25) + 2 * (3 * 25 * 25 + 25)
+    assert models.cnn1d(40, 10).num_params() == conv + (5 * 25 * 10 + 10)
+
+
 @pytest.mark.slow  # the full set (seconds to make) and a training
 def test_mnist1d_is_learnable():
     Xtr, ytr, Xte, yte = make_mnist1d()
     assert Xtr.shape == (4000, 40)
     assert Xte.shape == (1000, 40)
-    model = models.mlp([40, 100, 100, 10], seed=0)
+    model = models.mnist1d_mlp(40, 10, seed=0)
     fit(model, Xtr, ytr, optim.Adam(1e-2), epochs=10, seed=0, progress=False)
     assert evaluate(model, Xte, yte)[1] > 0.3  # far above chance (0.1); the paper's MLP reaches ~0.68

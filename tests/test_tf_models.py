@@ -138,3 +138,29 @@ def test_tensorflow_start_up_chatter_stays_off_the_screen():
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "ok"
     assert res.stderr == "", res.stderr
+
+
+def test_mnist1d_mlp_gives_numpys_logits_with_numpys_weights(rng):
+    ours = models.mnist1d_mlp(5, 3, hidden=4, seed=1)
+    theirs = tf_models.mnist1d_mlp(5, 3, hidden=4)
+    params = ours.parameters()
+    theirs.set_weights([params[k] for k in ("0.w", "0.b", "2.0.w", "2.0.b", "3.w", "3.b")])
+    x = rng.standard_normal((6, 5))
+    np.testing.assert_allclose(theirs(x).numpy(), ours.forward(x), rtol=1e-5, atol=1e-6)
+
+
+def test_fit_without_shuffling_takes_the_same_batches_whatever_the_seed(rng):
+    from dlcourse.tf import train as tf_train
+
+    X, y = rng.standard_normal((12, 5)), rng.integers(0, 3, 12)
+    start = tf_models.mnist1d_linear(5, 3).get_weights()
+
+    def first_epoch_loss(seed: int, shuffle: bool) -> float:
+        model = tf_models.mnist1d_linear(5, 3)
+        model.set_weights(start)
+        hist = tf_train.fit(model, X, y, keras.optimizers.SGD(0.5), epochs=1, batch_size=4, seed=seed,
+                            progress=False, shuffle=shuffle)
+        return hist.loss[0]
+
+    assert first_epoch_loss(0, shuffle=False) == first_epoch_loss(1, shuffle=False)
+    assert first_epoch_loss(0, shuffle=True) != first_epoch_loss(1, shuffle=True)  # the seed orders batches

@@ -1,5 +1,5 @@
-"""Data sets that need no download: scikit-learn's digits, MNIST-1D generated locally, and
-real loaders for MNIST (IDX files) and CIFAR-10 (python pickles) from a local folder."""
+"""Data sets that need no download: scikit-learn's digits, MNIST-1D made locally by its paper's
+generator, and real loaders for MNIST (IDX files) and CIFAR-10 (python pickles) from a local folder."""
 from __future__ import annotations
 
 import os

@@ -42,14 +42,42 @@ def cnn(input_shape: tuple[int, int, int], n_classes: int, channels: Sequence[in
     return keras.Sequential(layers)
 
 
+def _fan_in_uniform(fan_in: int) -> dict:
+    """PyTorch's default draw for a layer's kernel and bias, U(-a, a) with a = 1 / sqrt(fan_in)
+    (``dlcourse.initializers.fan_in_uniform``), as arguments to a Keras layer."""
+    a = fan_in ** -0.5
+    return {"kernel_initializer": keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform"),
+            "bias_initializer": keras.initializers.RandomUniform(-a, a)}
+
+
 def cnn1d(length: int, n_classes: int, channels: int = 25) -> keras.Sequential:
-    """MNIST-1D's CNN: three conv1d layers (25 channels, kernel 5, 3, 3, stride 2, padding 1)
-    with ReLU, then a dense layer to the logits."""
+    """MNIST-1D's CNN as its paper's repository builds it (``dlcourse.models.cnn1d``): three
+    conv1d layers (25 channels, kernel 5, 3, 3, stride 2, padding 1) with ReLU, then a dense
+    layer to the logits, drawn as PyTorch draws them."""
     layers: list = [keras.Input((length,)), keras.layers.Reshape((length, 1))]
+    c, n = 1, length
     for k in (5, 3, 3):
-        layers += [keras.layers.ZeroPadding1D(1), keras.layers.Conv1D(channels, k, strides=2, activation="relu")]
-    layers += [keras.layers.Flatten(), keras.layers.Dense(n_classes)]
+        layers += [keras.layers.ZeroPadding1D(1),
+                   keras.layers.Conv1D(channels, k, strides=2, activation="relu", **_fan_in_uniform(k * c))]
+        c, n = channels, (n + 2 - k) // 2 + 1
+    layers += [keras.layers.Flatten(), keras.layers.Dense(n_classes, **_fan_in_uniform(n * c))]
     return keras.Sequential(layers)
+
+
+def mnist1d_linear(n_in: int, n_classes: int) -> keras.Sequential:
+    """MNIST-1D's logistic regression as its paper's repository builds it (``dlcourse.models.
+    mnist1d_linear``): one dense layer to the logits, drawn as PyTorch draws it."""
+    return keras.Sequential([keras.Input((n_in,)), keras.layers.Dense(n_classes, **_fan_in_uniform(n_in))])
+
+
+def mnist1d_mlp(n_in: int, n_classes: int, hidden: int = 100) -> keras.Model:
+    """MNIST-1D's MLP as its paper's repository builds it (``dlcourse.models.mnist1d_mlp``): dense
+    to ``hidden`` and ReLU, a residual block ``h + ReLU(dense(h))``, dense to the logits, drawn
+    as PyTorch draws them."""
+    x = keras.Input((n_in,))
+    h = keras.layers.Dense(hidden, activation="relu", **_fan_in_uniform(n_in))(x)
+    h = keras.layers.Add()([h, keras.layers.Dense(hidden, activation="relu", **_fan_in_uniform(hidden))(h)])
+    return keras.Model(x, keras.layers.Dense(n_classes, **_fan_in_uniform(hidden))(h))
 
 
 def softmax_regression(n_in: int, n_classes: int) -> keras.Sequential:

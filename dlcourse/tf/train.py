@@ -24,10 +24,12 @@ def fit(
     test: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
     progress: bool = True,
+    shuffle: bool = True,
 ) -> History:
     """Trains ``model`` (logits out) on sparse softmax cross-entropy plus its regularisation
     losses; per epoch records the training loss and accuracy (means over the epoch's batches)
-    and, with ``test``, the test loss and accuracy."""
+    and, with ``test``, the test loss and accuracy. ``shuffle=False`` keeps the data's order in
+    every epoch (as the NumPy trainer's ``seed=None``); ``seed`` still seeds Keras."""
     keras.utils.set_random_seed(seed)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     dtype = model.inputs[0].dtype if getattr(model, "inputs", None) else "float32"
@@ -48,7 +50,7 @@ def fit(
         return loss_fn(yb, logits), tf.reduce_mean(tf.cast(tf.argmax(logits, 1) == tf.cast(yb, tf.int64), tf.float32))
 
     X = np.asarray(X, dtype=dtype)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if shuffle else None
     hist = History()
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
     for _ in bar:
