@@ -4,13 +4,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from dlcourse.train import History
+PANELS = (("loss", "training loss"), ("accuracy", "training accuracy"), ("test_accuracy", "test accuracy"))
 
 
-def plot_histories(histories: dict[str, History], title: str = "") -> Figure:
-    """Training loss, training accuracy and test accuracy per epoch, one line per run."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-    panels = [("loss", "training loss"), ("accuracy", "training accuracy"), ("test_accuracy", "test accuracy")]
+def plot_histories(histories: dict[str, object], title: str = "",
+                   panels: tuple[tuple[str, str], ...] = PANELS) -> Figure:
+    """One panel per (field, label) of ``panels``, one line per run: by default training loss,
+    training accuracy and test accuracy per epoch, from ``History`` objects."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(13, 3.6))
     for ax, (field, label) in zip(axes, panels):
         for name, h in histories.items():
             values = getattr(h, field)

@@ -62,19 +62,7 @@ def best(curves: dict[str, Curves]) -> str:
 
 def plot(curves: dict[str, Curves], title: str = "") -> Figure:
     """Training loss, training accuracy and validation accuracy per epoch, one line per run."""
-    import matplotlib.pyplot as plt
+    from dlcourse.plots import plot_histories
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-    panels = [("loss", "training loss"), ("accuracy", "training accuracy"), ("val_accuracy", "validation accuracy")]
-    for ax, (field, label) in zip(axes, panels):
-        for name, c in curves.items():
-            values = getattr(c, field)
-            ax.plot(range(1, len(values) + 1), values, label=name)
-        ax.set_xlabel("epoch")
-        ax.set_title(label)
-        ax.grid(alpha=0.3)
-    axes[0].legend()
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return plot_histories(curves, title, panels=(("loss", "training loss"), ("accuracy", "training accuracy"),
+                                                 ("val_accuracy", "validation accuracy")))
