@@ -299,7 +299,7 @@ def _rename_locals(source: str) -> str:
 
 # an honest student's training runs after the answers: each cell busy for this many CPU-seconds,
 # every one under the cell limit, more in all than the tests' time leaves the cells (FAST limits)
-EXPLORATION_CELLS, EXPLORATION_SECONDS = 6, 2.0
+EXPLORATION_CELLS, EXPLORATION_SECONDS = 12, 1.0
 EXPLORATION = ("import time\n_until = time.process_time() + {seconds}\nwhile time.process_time() < _until:\n"
                "    pass\nprint('epoch {k} done')")
 
