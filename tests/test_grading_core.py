@@ -312,6 +312,21 @@ def test_a_case_reported_ok_without_a_list_of_outputs_counts_as_failed():
     assert status["cases"] == {0: "failed"}
 
 
+def test_a_cell_short_of_time_is_a_note_and_its_names_are_bounded():
+    lines = [{"cell": "a", "status": "skipped"}, {"cell": "b", "status": "definitions", "kept": ["f", 3]},
+             {"cell": "c", "status": "interrupted", "kept": ["n" * 500] * 100}, {"cell": "d", "status": "skipped"},
+             {"cell": "a", "status": "error", "error": "a second word on a cell"}, {"cell": "e", "status": "forged"}]
+    status = read_status("\n".join(json.dumps(line) for line in lines).encode(), {"a", "b", "c", "e"})
+    assert status["cells"] == {"a": None, "b": None, "c": None, "e": None}  # none of them is a problem
+    assert status["notes"]["a"] == ("skipped", [])
+    assert status["notes"]["b"] == ("definitions", ["f", "3"])
+    assert len(status["notes"]["c"][1]) == grader.MAX_KEPT_NAMES
+    assert {len(n) for n in status["notes"]["c"][1]} == {80}
+    assert set(status["notes"]) == {"a", "b", "c"}  # no cell d in the job, no status "forged"
+    assert "defines nothing the graded functions use" in grader.cell_note("a", "skipped", [], 60)
+    assert "only its definitions of f, g" in grader.cell_note("b", "definitions", ["f", "g"], 60)
+
+
 # ------------------------------------------------------------------ checking one case's outputs
 def _doubling_spec(**changes) -> Spec:
     return Spec("test_double", "double", lambda rng, k: {"x": rng.standard_normal(3)}, lambda x: (2 * x,),
