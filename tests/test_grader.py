@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from courses import released_course
 
-from dlcourse.grading import cases, sample_class, sandbox
+from dlcourse.grading import cases, sample_class, sandbox, sandbox_library
 from dlcourse.grading.batch import WORKER_DIED, grade_class, instructor_tests
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.checker import decode
@@ -176,13 +176,14 @@ def test_what_students_receive_holds_no_hidden_case_and_no_reference(tmp_path):
                 assert not same, f"{test_id}: a hidden case ships to students"
 
 
-def _probe(tmp_path: Path, code: str) -> tuple[sandbox.RunResult, dict]:
-    """Runs ``code`` in the sandbox; it leaves a dict ``res`` that comes back as JSON."""
+def _probe(tmp_path: Path, code: str, library: Path | None = None) -> tuple[sandbox.RunResult, dict]:
+    """Runs ``code`` in the sandbox (``library`` bound as the student library); it leaves a
+    dict ``res`` that comes back as JSON."""
     job = tmp_path / "job"
     job.mkdir()
     (job / "probe.py").write_text(code + "\nimport json, os\n"
                                   "os.write(int(os.environ['DLCOURSE_RESULTS_FD']), json.dumps(res).encode())\n")
-    run = sandbox.run(job, "probe.py", FAST)
+    run = sandbox.run(job, "probe.py", FAST, library=library)
     return run, json.loads(run.results or b"{}")
 
 
@@ -221,6 +222,29 @@ def test_the_sandbox_hides_the_course_and_other_students(tmp_path, monkeypatch):
     assert res["token"] is None
     assert res["nested userns"] == -1  # it could mount tmpfs's past every limit
     assert int(res["caps"], 16) == 0
+
+
+def test_the_student_library_in_the_sandbox_is_what_students_have_less_the_graded_references(tmp_path):
+    ids = tuple(sorted(tc.grade_id for tc in _tests("hw1")))
+    library = sandbox_library.folder("hw1", ids)
+    run, res = _probe(tmp_path, "import sys\nsys.path.insert(1, '/library')\nimport numpy as np\nres = {}\n"
+                      "from dlcourse.gradcheck import numerical_gradient\n"
+                      "res['helper'] = numerical_gradient(lambda v: float(v @ v), np.ones(2)).round(6).tolist()\n"
+                      "import dlcourse.layers\n"
+                      "try: dlcourse.layers.affine_backward(np.ones((1, 1)), (np.ones((1, 1)), np.ones((1, 1))))\n"
+                      "except Exception as e: res['reference'] = f'{type(e).__name__}: {e}'\n"
+                      "try: import dlcourse.grading; res['grading'] = 'IMPORTED'\n"
+                      "except Exception as e: res['grading'] = type(e).__name__\n"
+                      "try: open(dlcourse.layers.__file__, 'a'); res['write'] = 'WROTE'\n"
+                      "except Exception as e: res['write'] = type(e).__name__\n"
+                      "res['where'] = dlcourse.__file__\n", library)
+    assert run.returncode == 0, run.stdout
+    assert res["helper"] == [2.0, 2.0]
+    assert res["reference"].startswith("NotImplementedError: dlcourse.layers.affine_backward is part of homework hw1")
+    assert res["grading"] == "ModuleNotFoundError"
+    assert res["write"] != "WROTE"
+    assert res["where"] == f"{sandbox.LIBRARY}/dlcourse/__init__.py"
+    assert not list(library.rglob("grading"))
 
 
 def test_one_sandbox_cannot_fill_the_host_disk(tmp_path):

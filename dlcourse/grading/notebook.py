@@ -2,7 +2,8 @@
 
 Students insert, copy, delete, reorder and retype cells. The grader therefore runs every
 code cell of a submission in order, except the test cells (recognised by the instructor's
-grade ids), and finds answers by the functions they define; the tests themselves always
+grade ids, or, in a cell that lost its metadata, by being one ``check("<test id>", <name>)``
+call and nothing else), and finds answers by the functions they define; the tests themselves always
 come from the instructor's notebook and ``specs``.
 """
 from __future__ import annotations

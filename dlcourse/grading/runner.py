@@ -1,8 +1,9 @@
 """Runs one submission's code inside the sandbox and ships only its outputs back.
 
 Executed as a script by the sandbox's Python as ``runner.py <job folder>``; it needs the
-standard library, NumPy, IPython and ``hwcheck.py`` (the checker) from the job folder (dlcourse itself is
-not visible in there). It reads ``job.json`` and ``inputs.bin`` from the job folder
+standard library, NumPy, IPython, and ``hwcheck.py`` (the checker) and ``needed.py`` from the
+job folder (the grader's dlcourse is not visible in there; the student library, at the path
+``job.json`` names, is). It reads ``job.json`` and ``inputs.bin`` from the job folder
 (read-only), runs the student's cells in an IPython shell as Jupyter would (magics, shell
 escapes, ``display``, ``get_ipython()``), then calls each requested function in a forked
 child with a time limit per call. Every cell's status and every call's return value (as raw
@@ -16,7 +17,9 @@ the parent carries on with the next cell. A cell that can do none of these (it o
 functions, imports what is loaded already and binds constants: most of a homework) runs
 without a fork, which costs more than the cell itself. The calls run one after another in one
 child; a call that raises, loops, exits or crashes is reported, and a new child takes up the
-next call. The first process only waits for the last one to say it has finished, so
+next call. The cells have ``cells_seconds`` in all, the rest of the notebook's time being the
+tests'; past it, a cell runs only what the graded functions need (``needed.py``), and a cell
+stopped at its limit runs that again on its own. The first process only waits for the last one to say it has finished, so
 no student process ever has it as its parent.
 """
 import ast
