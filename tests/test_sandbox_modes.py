@@ -133,7 +133,9 @@ def account():
 
 def as_user(account: dict, code: str, timeout: int = 900) -> subprocess.CompletedProcess:
     env = ["env", "-i", f"HOME={account['home']}", f"PATH={Path(sys.executable).parent}:/usr/bin:/bin",
-           f"DLCOURSE_SECRET_FILE={account['secret']}", "TF_CPP_MIN_LOG_LEVEL=3", f"TMPDIR={account['home']}"]
+           f"DLCOURSE_SECRET_FILE={account['secret']}", "TF_CPP_MIN_LOG_LEVEL=3", f"TMPDIR={account['home']}",
+           # the code under test where it is not the installed one (a checkout run with PYTHONPATH)
+           *([f"PYTHONPATH={os.environ['PYTHONPATH']}"] if os.environ.get("PYTHONPATH") else [])]
     return subprocess.run(["runuser", "-u", USER, "--", *env, sys.executable, "-c", code], cwd=account["home"],
                           capture_output=True, text=True, timeout=timeout, check=False)
 
