@@ -34,16 +34,15 @@ def _loads(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _function_uses(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+def _function_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """The global names a function reads: what its body loads, less its parameters and the
     names it assigns (its locals), plus what its header evaluates when it is defined."""
     args = node.args
-    header = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-    if not isinstance(node, ast.Lambda):
-        header += [*node.decorator_list, *(x for x in [node.returns] if x is not None)]
-        header += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-                   if a is not None and a.annotation is not None]
-    body = node.body if isinstance(node.body, list) else [node.body]
+    header = [*args.defaults, *(d for d in args.kw_defaults if d is not None), *node.decorator_list,
+              *(x for x in [node.returns] if x is not None)]
+    header += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+               if a is not None and a.annotation is not None]
+    body = node.body
     params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a}
     declared = {name for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Global | ast.Nonlocal)
                 for name in n.names}
@@ -51,7 +50,7 @@ def _function_uses(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) ->
                       if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)}
     local |= {n.name for stmt in body for n in ast.walk(stmt)
               if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
-    read = set().union(*(_loads(stmt) for stmt in body)) if body else set()
+    read = set().union(*(_loads(stmt) for stmt in body))
     return read - (local - declared) | set().union(*(_loads(h) for h in header))
 
 
@@ -137,8 +136,9 @@ def needed(cells: Iterable[list[Statement]], graded: Iterable[str]) -> set[str]:
 def definitions(cell: list[Statement], names: set[str]) -> tuple[str, list[str]]:
     """(source, kept names) of the statements of ``cell`` that bind a needed name, in order:
     what runs of the cell when it cannot run whole. ("", []) when it binds none."""
-    kept_nodes = [s.node for s in cell if s.binds & names or EVERYTHING in s.binds]
-    kept = sorted({n for s in cell for n in s.binds & names})
-    if not kept_nodes:
+    chosen = [s for s in cell if s.binds & names or EVERYTHING in s.binds]
+    if not chosen:
         return "", []
-    return ast.unparse(ast.Module(body=kept_nodes, type_ignores=[])) + "\n", kept
+    kept = {n for s in chosen for n in s.binds & names}
+    kept |= {f"{s.node.module}.*" for s in chosen if EVERYTHING in s.binds and isinstance(s.node, ast.ImportFrom)}
+    return ast.unparse(ast.Module(body=[s.node for s in chosen], type_ignores=[])) + "\n", sorted(kept)

@@ -19,8 +19,8 @@ without a fork, which costs more than the cell itself. The calls run one after a
 child; a call that raises, loops, exits or crashes is reported, and a new child takes up the
 next call. The cells have ``cells_seconds`` in all, the rest of the notebook's time being the
 tests'; past it, a cell runs only what the graded functions need (``needed.py``), and a cell
-stopped at its limit runs that again on its own. The first process only waits for the last one to say it has finished, so
-no student process ever has it as its parent.
+stopped at its limit runs that again on its own. The first process only waits for the last
+one to say it has finished, so no student process ever has it as its parent.
 """
 import ast
 import builtins
