@@ -323,8 +323,12 @@ def test_a_cell_short_of_time_is_a_note_and_its_names_are_bounded():
     assert len(status["notes"]["c"][1]) == grader.MAX_KEPT_NAMES
     assert {len(n) for n in status["notes"]["c"][1]} == {80}
     assert set(status["notes"]) == {"a", "b", "c"}  # no cell d in the job, no status "forged"
-    assert "defines nothing the graded functions use" in grader.cell_note("a", "skipped", [], 60)
-    assert "only its definitions of f, g" in grader.cell_note("b", "definitions", ["f", "g"], 60)
+    said = grader.cell_notes({"a": ("skipped", []), "b": ("definitions", ["f", "g"]), "c": ("skipped", []),
+                              "d": ("interrupted", [])}, 60)
+    assert len(said) == 3  # the skipped cells in one note
+    assert said[0].startswith("cells a, c were not run: the notebook's 60 s for running cells were spent")
+    assert "only its definitions of f, g" in said[1]
+    assert "cell d was stopped" in said[2]
 
 
 # ------------------------------------------------------------------ checking one case's outputs

@@ -168,8 +168,7 @@ def grade_submission(
     for cell_id, err in status["cells"].items():
         if err is not None:
             result.problems.append(f"cell {cell_id} failed: {err}")
-    result.notes = [cell_note(cell_id, how, kept, cells_seconds(limits)) for cell_id, (how, kept) in
-                    status["notes"].items()]
+    result.notes = cell_notes(status["notes"], cells_seconds(limits))
     for i, (tc, spec, case) in enumerate(chosen):
         call = f"{spec.function}({checker.describe_inputs(spec.arguments(all_inputs[i]))})"
         got = status["cases"].get(i)
@@ -194,18 +193,26 @@ def cells_seconds(limits: sandbox.Limits) -> float:
     return max(0.0, limits.wall_seconds - limits.tests_seconds)
 
 
-def cell_note(cell_id: str, how: str, kept: list[str], seconds: float) -> str:
-    """What the feedback says of a cell that did not run in full for lack of time, which cost no mark."""
+def cell_notes(notes: dict[str, tuple[str, list[str]]], seconds: float) -> list[str]:
+    """What the feedback says of the cells that did not run in full for lack of time, which cost
+    no mark: the skipped ones together, each of the others on its own."""
     spent = f"the notebook's {seconds:g} s for running cells were spent (the rest of its time is the tests')"
-    names = ", ".join(kept)
-    if how == "skipped":
-        return (f"cell {cell_id} was not run: {spent}, and it defines nothing the graded functions use, "
-                "as a cell never run in Jupyter")
-    if how == "definitions":
-        return f"cell {cell_id}: only its definitions of {names} were run: {spent}"
-    kept_text = f"its definitions of {names} were run again on their own" if kept else \
-        "it defines nothing the graded functions use"
-    return f"cell {cell_id} was stopped, as an interrupt in Jupyter would stop it, when {spent}; {kept_text}"
+    skipped = [cell_id for cell_id, (how, _) in notes.items() if how == "skipped"]
+    out = []
+    if skipped:
+        which = f"cell {skipped[0]} was" if len(skipped) == 1 else f"cells {', '.join(skipped)} were"
+        out.append(f"{which} not run: {spent}, and they define nothing the graded functions use "
+                   "(as cells never run in Jupyter)")
+    for cell_id, (how, kept) in notes.items():
+        names = ", ".join(kept)
+        if how == "definitions":
+            out.append(f"cell {cell_id}: only its definitions of {names} were run: {spent}")
+        elif how == "interrupted":
+            kept_text = (f"its definitions of {names} were run again on their own" if kept else
+                         "it defines nothing the graded functions use")
+            out.append(f"cell {cell_id} was stopped, as an interrupt in Jupyter would stop it, when {spent}; "
+                       f"{kept_text}")
+    return out
 
 
 def _clean_texts(result: SubmissionResult) -> None:
