@@ -45,6 +45,11 @@ def test_only_the_statements_that_bind_a_needed_name_run_again():
     assert "losses" not in source
 
 
+def test_a_cell_all_of_which_the_tests_need_is_whole():
+    parsed, names = _plan()
+    assert [needed.whole(p, names) for p in parsed] == [False, True, False, False, False]
+
+
 def test_a_cell_timed_with_a_cell_magic_still_defines_its_function():
     parsed, names = _plan(["%%time\ndef conv(x):\n    return x\nslow()"], ["conv"])
     source, kept = needed.definitions(parsed[0], names)

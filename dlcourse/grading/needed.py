@@ -133,10 +133,19 @@ def needed(cells: Iterable[list[Statement]], graded: Iterable[str]) -> set[str]:
     return names
 
 
+def _keeps(s: Statement, names: set[str]) -> bool:
+    return bool(s.binds & names) or EVERYTHING in s.binds
+
+
+def whole(cell: list[Statement], names: set[str]) -> bool:
+    """Whether every statement of ``cell`` binds a needed name: its definitions are all of it."""
+    return bool(cell) and all(_keeps(s, names) for s in cell)
+
+
 def definitions(cell: list[Statement], names: set[str]) -> tuple[str, list[str]]:
     """(source, kept names) of the statements of ``cell`` that bind a needed name, in order:
     what runs of the cell when it cannot run whole. ("", []) when it binds none."""
-    chosen = [s for s in cell if s.binds & names or EVERYTHING in s.binds]
+    chosen = [s for s in cell if _keeps(s, names)]
     if not chosen:
         return "", []
     kept = {n for s in chosen for n in s.binds & names}

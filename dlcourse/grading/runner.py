@@ -300,13 +300,21 @@ class _Needs:
     def __init__(self, job: dict, shell):
         self.job, self.shell, self.cells, self.names = job, shell, None, set()
 
-    def definitions(self, index: int) -> tuple[str, list[str]]:
+    def _plan(self):
         import needed  # the grader's, beside this runner in the job folder
 
         if self.cells is None:
             self.cells = [needed.statements(c["source"], self.shell.transform_cell) for c in self.job["cells"]]
             self.names = needed.needed(self.cells, {case["function"] for case in self.job["cases"]})
-        return needed.definitions(self.cells[index], self.names)
+        return needed
+
+    def definitions(self, index: int) -> tuple[str, list[str]]:
+        """(source, names kept) of what the graded functions need of the cell: ("", []) for nothing."""
+        return self._plan().definitions(self.cells[index], self.names)
+
+    def whole(self, index: int) -> bool:
+        """Whether all of the cell is what the graded functions need (a helper's own cell)."""
+        return self._plan().whole(self.cells[index], self.names)
 
 
 def _after_stop(cell_id: str, problem: str, cut: bool, definitions: tuple[str, list[str]], shell, results, captured,
@@ -339,7 +347,7 @@ def _run_cells(job, shell, results, captured) -> None:
     needs = _Needs(job, shell)
     for index, cell in enumerate(job["cells"]):
         left = deadline - time.monotonic()
-        if left <= 0:  # the cells' time is spent: only what the tests need still runs
+        if left <= 0 and not needs.whole(index):  # the cells' time is spent: only what the tests need runs
             source, kept = needs.definitions(index)
             if not kept:
                 _status(results, cell=cell["id"], status="skipped")
@@ -350,12 +358,14 @@ def _run_cells(job, shell, results, captured) -> None:
                 _status(results, cell=cell["id"], status="error",
                         error=f"{problem} (running only its definitions of {', '.join(kept)})")
             continue
-        problem = _run_guarded(cell["id"], cell["source"], shell, results, captured, hooks, min(limit, left))
+        problem = _run_guarded(cell["id"], cell["source"], shell, results, captured, hooks,
+                               min(limit, left) if left > 0 else limit)
         if problem is None:
             continue
         if problem.startswith("TimeoutError"):  # stopped: what it defined for the tests still counts
-            _after_stop(cell["id"], problem, left < limit, needs.definitions(index), shell, results, captured,
-                        hooks, limit)
+            # (all of a cell the tests need would only be stopped again)
+            again = ("", []) if needs.whole(index) else needs.definitions(index)
+            _after_stop(cell["id"], problem, 0 < left < limit, again, shell, results, captured, hooks, limit)
         else:
             _status(results, cell=cell["id"], status="error", error=problem)
 
