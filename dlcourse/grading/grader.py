@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse.grading import cases as casemod
-from dlcourse.grading import checker, notebook, sandbox, sandbox_library
+from dlcourse.grading import checker, notebook, sandbox
+from dlcourse.grading import sandbox_library
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
 
