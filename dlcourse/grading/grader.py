@@ -21,9 +21,9 @@ import numpy as np
 
 from dlcourse.grading import cases as casemod
 from dlcourse.grading import checker, notebook, sandbox
-from dlcourse.grading import sandbox_library
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.sandbox_library import folder as library_folder
 
 RUNNER = Path(__file__).with_name("runner.py")
 NEEDED = Path(__file__).with_name("needed.py")  # the runner's, when a notebook's time runs short
@@ -137,7 +137,7 @@ def grade_submission(
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     cells = notebook.code_to_run(nb, {tc.grade_id for tc in tests})
-    library = sandbox_library.folder(assignment, tuple(sorted(tc.grade_id for tc in tests)))
+    library = library_folder(assignment, tuple(sorted(tc.grade_id for tc in tests)))
     result.answers = notebook.answers(nb, {tc.grade_id for tc in tests})
     chosen = list(_cases(tests, secret, assignment, student))
     # the folder names the student, so an instructor (or a test) can tell whose code a process runs
