@@ -497,8 +497,6 @@ def main():
     results = int(os.environ.pop("DLCOURSE_RESULTS_FD"))
     with open(os.path.join(job_dir, "job.json")) as fh:
         job = json.load(fh)
-    if job.get("library"):  # the student library, as students install it: after the job, before the system
-        sys.path.insert(1, job["library"])
     inputs = _read_inputs(os.path.join(job_dir, "inputs.bin"), job["cases"])
     finished_r, finished_w = os.pipe()
     if os.fork() != 0:  # the first process: wait until the last worker says it is done
@@ -510,6 +508,8 @@ def main():
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # student prints stay in memory, capped below
     shell = _shell()
+    if job.get("library"):  # the student library, as students install it: after the job, before the system
+        sys.path.insert(1, job["library"])  # (once the runner's own imports are done: they never look there)
     _run_cells(job, shell, results, captured)
     _run_cases(job, shell, inputs, results)
     sys.__stdout__.write(captured.getvalue()[:MAX_PRINT])
