@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from courses import released_course
 
-from dlcourse.grading import cases, sample_class, sandbox
+from dlcourse.grading import cases, sample_class, sandbox, sandbox_library
 from dlcourse.grading.batch import WORKER_DIED, grade_class, instructor_tests
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.checker import decode
@@ -210,13 +210,14 @@ def test_what_students_receive_holds_no_hidden_case_and_no_reference(tmp_path):
                 assert not same, f"{test_id}: a hidden case ships to students"
 
 
-def _probe(tmp_path: Path, code: str) -> tuple[sandbox.RunResult, dict]:
-    """Runs ``code`` in the sandbox; it leaves a dict ``res`` that comes back as JSON."""
+def _probe(tmp_path: Path, code: str, library: Path | None = None) -> tuple[sandbox.RunResult, dict]:
+    """Runs ``code`` in the sandbox (``library`` bound as the student library); it leaves a
+    dict ``res`` that comes back as JSON."""
     job = tmp_path / "job"
     job.mkdir()
     (job / "probe.py").write_text(code + "\nimport json, os\n"
                                   "os.write(int(os.environ['DLCOURSE_RESULTS_FD']), json.dumps(res).encode())\n")
-    run = sandbox.run(job, "probe.py", FAST)
+    run = sandbox.run(job, "probe.py", FAST, library=library)
     return run, json.loads(run.results or b"{}")
 
 
@@ -255,6 +256,29 @@ def test_the_sandbox_hides_the_course_and_other_students(tmp_path, monkeypatch):
     assert res["token"] is None
     assert res["nested userns"] == -1  # it could mount tmpfs's past every limit
     assert int(res["caps"], 16) == 0
+
+
+def test_the_student_library_in_the_sandbox_is_what_students_have_less_the_graded_references(tmp_path):
+    ids = tuple(sorted(tc.grade_id for tc in _tests("hw1")))
+    library = sandbox_library.folder("hw1", ids)
+    run, res = _probe(tmp_path, "import sys\nsys.path.insert(1, '/library')\nimport numpy as np\nres = {}\n"
+                      "from dlcourse.gradcheck import numerical_gradient\n"
+                      "res['helper'] = numerical_gradient(lambda v: float(v @ v), np.ones(2)).round(6).tolist()\n"
+                      "import dlcourse.layers\n"
+                      "try: dlcourse.layers.affine_backward(np.ones((1, 1)), (np.ones((1, 1)), np.ones((1, 1))))\n"
+                      "except Exception as e: res['reference'] = f'{type(e).__name__}: {e}'\n"
+                      "try: import dlcourse.grading; res['grading'] = 'IMPORTED'\n"
+                      "except Exception as e: res['grading'] = type(e).__name__\n"
+                      "try: open(dlcourse.layers.__file__, 'a'); res['write'] = 'WROTE'\n"
+                      "except Exception as e: res['write'] = type(e).__name__\n"
+                      "res['where'] = dlcourse.__file__\n", library)
+    assert run.returncode == 0, run.stdout
+    assert res["helper"] == [2.0, 2.0]
+    assert res["reference"].startswith("NotImplementedError: dlcourse.layers.affine_backward is part of homework hw1")
+    assert res["grading"] == "ModuleNotFoundError"
+    assert res["write"] != "WROTE"
+    assert res["where"] == f"{sandbox.LIBRARY}/dlcourse/__init__.py"
+    assert not list(library.rglob("grading"))
 
 
 def test_one_sandbox_cannot_fill_the_host_disk(tmp_path):
@@ -309,6 +333,83 @@ def test_an_honest_notebook_written_with_ipython_magics_scores_full_marks(tmp_pa
     r = _grade_file(path, _tests("hw1"))
     assert r.problems == []
     assert r.score == r.max_score
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("kind", list(sample_class.HONEST_MORE))
+def test_long_exploration_a_library_helper_or_lost_metadata_cost_no_mark(kind, assignment, tmp_path):
+    """Exploration longer than the cells' time after the answers, a helper defined after it, an
+    answer cell importing the student library, a notebook stripped of nbgrader's metadata:
+    full marks, and nothing under problems."""
+    nb = sample_class.HONEST_MORE[kind](nbformat.read(_source(assignment), 4))
+    path = tmp_path / f"{assignment}.ipynb"
+    nbformat.write(nb, path)
+    r = _grade_file(path, _tests(assignment), assignment=assignment)
+    assert r.problems == []
+    assert r.score == r.max_score, [(t.grade_id, t.cases[0].message) for t in r.tests if t.score < t.points]
+    if kind == "honest_long_exploration":  # the feedback says which cells did not run, and why
+        assert any("were not run" in n and "define nothing the graded functions use" in n for n in r.notes), r.notes
+        assert not any("HELPER_READY" in n for n in r.notes), r.notes  # the helper's cell ran whole
+    else:
+        assert r.notes == []
+
+
+def test_a_long_exploration_scores_the_same_on_an_idle_machine_and_with_every_core_loaded(tmp_path):
+    nb = sample_class.long_exploration(nbformat.read(_source("hw1"), 4))
+    path = tmp_path / "hw1.ipynb"
+    nbformat.write(nb, path)
+    idle = _grade_file(path, _tests("hw1"))
+    burners = [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"]) for _ in range(os.cpu_count() or 2)]
+    try:
+        loaded = _grade_file(path, _tests("hw1"))
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+    assert idle.problems == []
+    assert [t.score for t in loaded.tests] == [t.score for t in idle.tests] == [t.points for t in idle.tests]
+    # however loaded, the tests keep their time: the notebook ends well inside its limit
+    assert loaded.seconds < FAST.wall_seconds - 5, loaded.seconds
+
+
+def test_a_cell_stopped_at_its_limit_keeps_the_graded_function_it_defined(tmp_path):
+    nb = sample_class.honest(nbformat.read(_source("hw1"), 4))
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "affine_backward")
+    cell.source += "\n\n\nwhile True:  # training for ever\n    pass\n"
+    path = tmp_path / "hw1.ipynb"
+    nbformat.write(nb, path)
+    r = _grade_file(path, _tests("hw1"))
+    assert r.score == r.max_score
+    assert r.problems == [f"cell affine_backward failed: TimeoutError: the cell ran past {FAST.cell_seconds:g} s "
+                          "and was stopped; its definitions of affine_backward ran again on their own"]
+
+
+CLOSED_HW1 = "[assignments.hw1]\nopen = false\nreveal_hidden = true\n"
+
+
+def test_the_graded_references_stay_withheld_when_closed_and_no_notebook_changes_the_library(tmp_path):
+    """On a Dask worker, hw1 closed: a notebook answering with the library's references scores
+    0, one that writes into the library changes nothing, and an honest notebook graded after it
+    on the same worker, importing a helper, scores full marks."""
+    course = released_course(tmp_path, "hw1", settings=CLOSED_HW1)
+    source = nbformat.read(_source("hw1"), 4)
+    student_version = nbformat.read(course / "release" / "hw1" / "hw1.ipynb", 4)
+    cheats = sample_class.CHEATS_OF
+    for name, cheat in {"a_reference": cheats["library_reference"], "b_tamper": cheats["library_tamper"]}.items():
+        nb = nbformat.from_dict(student_version)
+        nb.cells += [nbformat.v4.new_code_cell(code) for code in cheat(source)]
+        (course / "submitted" / name / "hw1").mkdir(parents=True)
+        nbformat.write(nb, course / "submitted" / name / "hw1" / "hw1.ipynb")
+    (course / "submitted" / "c_helper" / "hw1").mkdir(parents=True)
+    nbformat.write(sample_class.library_helper(source), course / "submitted" / "c_helper" / "hw1" / "hw1.ipynb")
+    results = {r.student: r for r in grade_class(course, "hw1", workers=1, limits=FAST, progress=False)}
+    assert results["a_reference"].score == 0
+    messages = {c.message for t in results["a_reference"].tests for c in t.cases}
+    assert any("NotImplementedError" in m and "part of homework hw1" in m for m in messages), messages
+    assert results["b_tamper"].score == 0
+    assert "changed []" in results["b_tamper"].output, results["b_tamper"].output[-500:]
+    assert results["c_helper"].score == results["c_helper"].max_score, results["c_helper"].problems
+    assert results["c_helper"].problems == []
 
 
 # the honest conv2d_backward, except on its 2nd to 6th calls (counted in a file: each new child
@@ -375,11 +476,12 @@ def test_a_whole_hostile_class_in_one_batch(assignment, tmp_path):
         r = results[s.name]
         if s.expected == "full":
             assert r.score == full, (s.kind, r.problems)
-            if s.kind.startswith("honest"):  # a restructured notebook's test cells run and fail, harmlessly
-                assert r.problems == [], (s.kind, r.problems)
+            assert r.problems == [], (s.kind, r.problems)  # a kept test cell without metadata runs nowhere
             assert [t.score for t in r.tests] == [t.score for t in alone.tests]  # as when graded alone
         elif s.expected == "zero":
             assert r.score == 0, (s.kind, r.tests)
+            if s.kind == "rerun_for_time":  # stopped cells' definitions, run again, gain no time
+                assert r.seconds < FAST.wall_seconds + 10, r.seconds
             if s.kind in sample_class.CORRUPT or s.kind in sample_class.LINKS or s.kind == "renamed_notebook":
                 assert r.problems, s.kind
                 assert f"{assignment}.ipynb" in r.problems[0], r.problems

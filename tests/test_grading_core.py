@@ -313,6 +313,25 @@ def test_a_case_reported_ok_without_a_list_of_outputs_counts_as_failed():
     assert status["cases"] == {0: "failed"}
 
 
+def test_a_cell_short_of_time_is_a_note_and_its_names_are_bounded():
+    lines = [{"cell": "a", "status": "skipped"}, {"cell": "b", "status": "definitions", "kept": ["f", 3]},
+             {"cell": "c", "status": "interrupted", "kept": ["n" * 500] * 100}, {"cell": "d", "status": "skipped"},
+             {"cell": "a", "status": "error", "error": "a second word on a cell"}, {"cell": "e", "status": "forged"}]
+    status = read_status("\n".join(json.dumps(line) for line in lines).encode(), {"a", "b", "c", "e"})
+    assert status["cells"] == {"a": None, "b": None, "c": None, "e": None}  # none of them is a problem
+    assert status["notes"]["a"] == ("skipped", [])
+    assert status["notes"]["b"] == ("definitions", ["f", "3"])
+    assert len(status["notes"]["c"][1]) == grader.MAX_KEPT_NAMES
+    assert {len(n) for n in status["notes"]["c"][1]} == {80}
+    assert set(status["notes"]) == {"a", "b", "c"}  # no cell d in the job, no status "forged"
+    said = grader.cell_notes({"a": ("skipped", []), "b": ("definitions", ["f", "g"]), "c": ("skipped", []),
+                              "d": ("interrupted", [])}, 60)
+    assert len(said) == 3  # the skipped cells in one note
+    assert said[0].startswith("cells a, c were not run: the notebook's 60 s for running cells were spent")
+    assert "only its definitions of f, g" in said[1]
+    assert "cell d was stopped" in said[2]
+
+
 # ------------------------------------------------------------------ checking one case's outputs
 def _doubling_spec(**changes) -> Spec:
     return Spec("test_double", "double", lambda rng, k: {"x": rng.standard_normal(3)}, lambda x: (2 * x,),

@@ -133,7 +133,9 @@ def account():
 
 def as_user(account: dict, code: str, timeout: int = 900) -> subprocess.CompletedProcess:
     env = ["env", "-i", f"HOME={account['home']}", f"PATH={Path(sys.executable).parent}:/usr/bin:/bin",
-           f"DLCOURSE_SECRET_FILE={account['secret']}", "TF_CPP_MIN_LOG_LEVEL=3", f"TMPDIR={account['home']}"]
+           f"DLCOURSE_SECRET_FILE={account['secret']}", "TF_CPP_MIN_LOG_LEVEL=3", f"TMPDIR={account['home']}",
+           # the code under test where it is not the installed one (a checkout run with PYTHONPATH)
+           *([f"PYTHONPATH={os.environ['PYTHONPATH']}"] if os.environ.get("PYTHONPATH") else [])]
     return subprocess.run(["runuser", "-u", USER, "--", *env, sys.executable, "-c", code], cwd=account["home"],
                           capture_output=True, text=True, timeout=timeout, check=False)
 
@@ -205,3 +207,39 @@ def test_the_hostile_class_grades_the_same_as_an_ordinary_user_as_as_root(accoun
     for s in students:
         if s.expected in ("full", "full-or-less"):  # honest work, and every bomb's neighbours
             assert sum(rootless["scores"][s.name]) == full, s
+
+
+# the honest kinds of issue 20, on every homework, graded by an ordinary user (rootless mode):
+# prints {assignment: {kind: [score, max, problems]}}
+HONEST_MORE = """
+import json, nbformat
+from pathlib import Path
+from dlcourse.grading import sample_class, sandbox
+from dlcourse.grading.batch import instructor_tests
+from dlcourse.grading.cases import load_secret
+from dlcourse.grading.grader import grade_submission
+limits = sandbox.Limits(wall_seconds={wall}, cell_seconds={cell}, case_seconds={case})
+out = {{'mode': sandbox.mode()}}
+for a in ['hw1', 'hw2', 'hw3']:
+    source = nbformat.read(Path('{root}') / 'autograder' / 'source' / a / f'{{a}}.ipynb', 4)
+    tests = instructor_tests(Path('{root}') / 'autograder', a)[f'{{a}}.ipynb']
+    for kind, make in sample_class.HONEST_MORE.items():
+        data = nbformat.writes(make(source)).encode()
+        r = grade_submission('s', a, f'{{a}}.ipynb', data, tests, load_secret(), True, limits)
+        out[f'{{a}} {{kind}}'] = [r.score, r.max_score, r.problems]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_long_exploration_a_library_helper_and_lost_metadata_score_full_as_an_ordinary_user(account):
+    """The root mode's runs of these are in test_grader.py; here the same, rootless."""
+    code = HONEST_MORE.format(wall=FAST.wall_seconds, cell=FAST.cell_seconds, case=FAST.case_seconds, root=ROOT)
+    done = as_user(account, code)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen.pop("mode") == "rootless"
+    assert len(seen) == 3 * len(sample_class.HONEST_MORE)
+    for kind, (score, top, problems) in seen.items():
+        assert score == top, (kind, problems)
+        assert problems == [], kind

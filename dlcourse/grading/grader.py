@@ -23,8 +23,10 @@ from dlcourse.grading import cases as casemod
 from dlcourse.grading import checker, mistakes, notebook, sandbox
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.sandbox_library import folder as library_folder
 
 RUNNER = Path(__file__).with_name("runner.py")
+NEEDED = Path(__file__).with_name("needed.py")  # the runner's, when a notebook's time runs short
 MAX_STATUS_LINES = 10_000
 PROPERTY_MAX_ELEMENTS = 100_000  # a test checked by a property has no reference shape to bound by
 
@@ -61,6 +63,7 @@ class SubmissionResult:
     digest: str
     tests: list[TestReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what went wrong with the notebook as a whole
+    notes: list[str] = field(default_factory=list)  # cells not run in full, which cost no mark
     output: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # the student's cells by grade id, for formgrader
     seconds: float = 0.0  # how long grading it took, on its worker
@@ -135,13 +138,15 @@ def grade_submission(
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     cells = notebook.code_to_run(nb, {tc.grade_id for tc in tests})
+    library = library_folder(assignment, tuple(sorted(tc.grade_id for tc in tests)))
     result.answers = notebook.answers(nb, {tc.grade_id for tc in tests})
     chosen = list(_cases(tests, secret, assignment, student))
     # the folder names the student, so an instructor (or a test) can tell whose code a process runs
     job = Path(tempfile.mkdtemp(prefix=f"dlcourse-job-{re.sub(r'[^A-Za-z0-9_.-]', '_', student)[:40]}-"))
     try:
         job_spec = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
-                    "cases": []}
+                    "cells_seconds": cells_seconds(limits), "cases": [],
+                    "library": sandbox.LIBRARY if sandboxed else str(library)}
         all_inputs = [casemod.inputs(spec, case) for _, spec, case in chosen]
         layouts = _write_inputs(job / "inputs.bin", [spec.arguments(inputs)
                                                      for (_, spec, _), inputs in zip(chosen, all_inputs)])
@@ -150,7 +155,8 @@ def grade_submission(
         (job / "job.json").write_text(json.dumps(job_spec))
         shutil.copy(RUNNER, job / "runner.py")
         shutil.copy(checker.__file__, job / "hwcheck.py")
-        run = sandbox.run(job, "runner.py", limits, sandboxed)
+        shutil.copy(NEEDED, job / "needed.py")
+        run = sandbox.run(job, "runner.py", limits, sandboxed, library)
     finally:
         shutil.rmtree(job, ignore_errors=True)
     result.output = run.stdout
@@ -164,6 +170,7 @@ def grade_submission(
     for cell_id, err in status["cells"].items():
         if err is not None:
             result.problems.append(f"cell {cell_id} failed: {err}")
+    result.notes = cell_notes(status["notes"], cells_seconds(limits))
     for i, (tc, spec, case) in enumerate(chosen):
         call = f"{spec.function}({checker.describe_inputs(spec.arguments(all_inputs[i]))})"
         got, mistake = status["cases"].get(i), None
@@ -185,10 +192,38 @@ def grade_submission(
     return result
 
 
+def cells_seconds(limits: sandbox.Limits) -> float:
+    """The cells' share of a notebook's time; the rest is kept for the tests."""
+    return max(0.0, limits.wall_seconds - limits.tests_seconds)
+
+
+def cell_notes(notes: dict[str, tuple[str, list[str]]], seconds: float) -> list[str]:
+    """What the feedback says of the cells that did not run in full for lack of time, which cost
+    no mark: the skipped ones together, each of the others on its own."""
+    spent = f"the notebook's {seconds:g} s for running cells were spent (the rest of its time is the tests')"
+    skipped = [cell_id for cell_id, (how, _) in notes.items() if how == "skipped"]
+    out = []
+    if skipped:
+        which = f"cell {skipped[0]} was" if len(skipped) == 1 else f"cells {', '.join(skipped)} were"
+        out.append(f"{which} not run: {spent}, and they define nothing the graded functions use "
+                   "(as cells never run in Jupyter)")
+    for cell_id, (how, kept) in notes.items():
+        names = ", ".join(kept)
+        if how == "definitions":
+            out.append(f"cell {cell_id}: only its definitions of {names} were run: {spent}")
+        elif how == "interrupted":
+            kept_text = (f"its definitions of {names} were run again on their own" if kept else
+                         "it defines nothing the graded functions use")
+            out.append(f"cell {cell_id} was stopped, as an interrupt in Jupyter would stop it, when {spent}; "
+                       f"{kept_text}")
+    return out
+
+
 def _clean_texts(result: SubmissionResult) -> None:
     """The student can put a lone surrogate in an exception message or the output: make every text
     something a file, the gradebook and a terminal can take."""
     result.problems = [notebook.clean_text(p) for p in result.problems]
+    result.notes = [notebook.clean_text(p) for p in result.notes]
     result.output = notebook.clean_text(result.output)
     for t in result.tests:
         for c in t.cases:
@@ -214,11 +249,16 @@ def refused(student: str, assignment: str, notebook_name: str, tests: list[noteb
     return result
 
 
+NOTED = ("skipped", "interrupted", "definitions")  # how a cell ran short of time, costing no mark
+MAX_KEPT_NAMES = 20
+
+
 def read_status(data: bytes, cell_ids: set[str]) -> dict:
-    """The runner's status lines: failed cells, and per case an error message or the list of
-    encoded outputs. Anything malformed, and any word on a cell the job does not have, is
-    ignored (the stream is untrusted); the first word on a cell or a case counts."""
-    cells, cases = {}, {}
+    """The runner's status lines: failed cells, cells not run in full for lack of time (how, and
+    the names kept of them), and per case an error message or the list of encoded outputs.
+    Anything malformed, and any word on a cell the job does not have, is ignored (the stream is
+    untrusted); the first word on a cell or a case counts."""
+    cells, notes, cases = {}, {}, {}
     for line in data.splitlines()[:MAX_STATUS_LINES]:
         try:
             rec = json.loads(line)
@@ -231,10 +271,13 @@ def read_status(data: bytes, cell_ids: set[str]) -> dict:
                 cells[rec["cell"]] = str(rec.get("error", ""))[:400]
             else:
                 cells[rec["cell"]] = None
+            if rec.get("status") in NOTED:
+                kept = rec.get("kept") if isinstance(rec.get("kept"), list) else []
+                notes[rec["cell"]] = (rec["status"], [str(n)[:80] for n in kept[:MAX_KEPT_NAMES]])
         elif isinstance(rec.get("case"), int) and rec["case"] not in cases:  # the first word on a case counts
             ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
             cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:400]
-    return {"cells": cells, "cases": cases}
+    return {"cells": cells, "notes": notes, "cases": cases}
 
 
 def check_outputs(spec: Spec, inputs: dict[str, np.ndarray], encoded: list) -> list[str]:

@@ -69,6 +69,7 @@ def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
         rows.append(f"<tr><td>{html.escape(grade_id)}</td><td>{_score_cell(mark, t)}</td>"
                     f"<td>{''.join(lines) or what}</td></tr>")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems)
+    notes = "".join(f"<li>{html.escape(p)}</li>" for p in result.notes)
     note = ("The inputs of each failed case are shown below it." if reveal else
             "Hidden cases are yours alone; their inputs are shown here once the instructor releases them.")
     late = _received_html(standing)
@@ -79,6 +80,7 @@ def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
             f"<h1>{html.escape(result.assignment)}: feedback for {html.escape(result.student)}</h1>"
             f"<p>Score: <b>{standing.final:g} / {standing.max_score:g}</b>.{pending} {note}</p>{late}"
             + (f"<h2>Problems with the notebook</h2><ul>{problems}</ul>" if problems else "")
+            + (f"<h2>Cells not run in full (no mark lost)</h2><ul>{notes}</ul>" if notes else "")
             + "<h2>Tests and answers</h2><table><tr><th>cell</th><th>score</th><th>cases</th></tr>"
             + "".join(rows) + "</table></body></html>")
 

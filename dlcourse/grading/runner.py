@@ -1,8 +1,9 @@
 """Runs one submission's code inside the sandbox and ships only its outputs back.
 
 Executed as a script by the sandbox's Python as ``runner.py <job folder>``; it needs the
-standard library, NumPy, IPython and ``hwcheck.py`` (the checker) from the job folder (dlcourse itself is
-not visible in there). It reads ``job.json`` and ``inputs.bin`` from the job folder
+standard library, NumPy, IPython, and ``hwcheck.py`` (the checker) and ``needed.py`` from the
+job folder (the grader's dlcourse is not visible in there; the student library, at the path
+``job.json`` names, is). It reads ``job.json`` and ``inputs.bin`` from the job folder
 (read-only), runs the student's cells in an IPython shell as Jupyter would (magics, shell
 escapes, ``display``, ``get_ipython()``), then calls each requested function in a forked
 child with a time limit per call. Every cell's status and every call's return value (as raw
@@ -16,8 +17,10 @@ the parent carries on with the next cell. A cell that can do none of these (it o
 functions, imports what is loaded already and binds constants: most of a homework) runs
 without a fork, which costs more than the cell itself. The calls run one after another in one
 child; a call that raises, loops, exits or crashes is reported, and a new child takes up the
-next call. The first process only waits for the last one to say it has finished, so
-no student process ever has it as its parent.
+next call. The cells have ``cells_seconds`` in all, the rest of the notebook's time being the
+tests'; past it, a cell runs only what the graded functions need (``needed.py``), and a cell
+stopped at its limit runs that again on its own. The first process only waits for the last
+one to say it has finished, so no student process ever has it as its parent.
 """
 import ast
 import builtins
@@ -88,17 +91,19 @@ def _fork() -> int | None:
     return None
 
 
-def _exec_cell(cell, shell, results, captured) -> None:
+def _exec_cell(cell_id: str, source: str, shell, results, captured, ok: dict | None = None) -> None:
+    """Runs ``source`` as the cell ``cell_id`` and reports it: ``ok`` (``{"status": "ok"}`` unless
+    given) when it ran through, else its error."""
     me = os.getpid()
     try:
-        outcome = shell.run_cell(cell["source"], store_history=False)
+        outcome = shell.run_cell(source, store_history=False)
         error = outcome.error_before_exec or outcome.error_in_exec
-        status = {"status": "error", "error": _short(error)} if error is not None else {"status": "ok"}
+        status = {"status": "error", "error": _short(error)} if error is not None else (ok or {"status": "ok"})
     except BaseException as e:  # SystemExit and KeyboardInterrupt included: the cell failed
         status = {"status": "error", "error": _short(e)}
     if os.getpid() != me:  # a process the student's code forked: it must not go on
         os._exit(0)
-    _status(results, cell=cell["id"], **status)
+    _status(results, cell=cell_id, **status)
     if captured.tell() > MAX_PRINT:
         captured.seek(MAX_PRINT)
         captured.truncate()
@@ -258,30 +263,110 @@ def _cannot_stop(source: str, shell, hooks: list) -> bool:
         return False
 
 
+def _run_guarded(cell_id: str, source: str, shell, results, captured, hooks: list, timeout: float,
+                 ok: dict | None = None) -> str | None:
+    """Runs ``source`` as a cell, in a fresh fork unless it cannot stop. Returns None in the one
+    process that holds the state after it (it has reported the cell), or why the cell did not
+    finish, in the process that holds the state from before it (nothing reported yet)."""
+    if _cannot_stop(source, shell, hooks):  # most of a homework: its functions
+        _exec_cell(cell_id, source, shell, results, captured, ok)
+        return None
+    done_r, done_w = os.pipe()
+    pid = _fork()
+    if pid is None:  # no process to spare: run the cell here, unprotected
+        os.close(done_r)
+        os.close(done_w)
+        _exec_cell(cell_id, source, shell, results, captured, ok)
+        return None
+    if pid == 0:  # the child runs the cell and, if it survives, carries on with the notebook
+        os.close(done_r)
+        _exec_cell(cell_id, source, shell, results, captured, ok)
+        with contextlib.suppress(OSError):  # the cell killed its parent: nobody is waiting, carry on
+            os.write(done_w, b"1")
+        os.close(done_w)
+        return None
+    os.close(done_w)  # the parent keeps the state from before the cell
+    problem = _await_cell(pid, done_r, timeout)
+    os.close(done_r)
+    if problem is None:
+        os._exit(0)  # the child holds the notebook's state now
+    return problem
+
+
+class _Needs:
+    """What of each cell the graded functions need (``needed.py``), worked out the first time it
+    is asked: only a notebook whose time runs short, or whose cell is stopped, pays for it."""
+
+    def __init__(self, job: dict, shell):
+        self.job, self.shell, self.cells, self.names = job, shell, None, set()
+
+    def _plan(self):
+        import needed  # the grader's, beside this runner in the job folder
+
+        if self.cells is None:
+            self.cells = [needed.statements(c["source"], self.shell.transform_cell) for c in self.job["cells"]]
+            self.names = needed.needed(self.cells, {case["function"] for case in self.job["cases"]})
+        return needed
+
+    def definitions(self, index: int) -> tuple[str, list[str]]:
+        """(source, names kept) of what the graded functions need of the cell: ("", []) for nothing."""
+        return self._plan().definitions(self.cells[index], self.names)
+
+    def whole(self, index: int) -> bool:
+        """Whether all of the cell is what the graded functions need (a helper's own cell)."""
+        return self._plan().whole(self.cells[index], self.names)
+
+
+def _after_stop(cell_id: str, problem: str, cut: bool, definitions: tuple[str, list[str]], shell, results, captured,
+                hooks: list, timeout: float) -> None:
+    """A cell stopped at its limit (``cut``: when the notebook's time for cells ran out, as an
+    interrupt in Jupyter): its definitions the graded functions need run again on their own,
+    then it is reported. Returns in the process that holds the state."""
+    source, kept = definitions
+    if not kept:
+        _status(results, cell=cell_id, **({"status": "interrupted", "kept": []} if cut else
+                                          {"status": "error", "error": problem}))
+        return
+    ok = ({"status": "interrupted", "kept": kept} if cut else
+          {"status": "error", "error": f"{problem}; its definitions of {', '.join(kept)} ran again on their own"})
+    again = _run_guarded(cell_id, source, shell, results, captured, hooks, timeout, ok)
+    if again is not None:
+        _status(results, cell=cell_id, status="error",
+                error=f"{problem}; running its definitions of {', '.join(kept)} again failed too: {again}")
+
+
 def _run_cells(job, shell, results, captured) -> None:
-    """Runs every cell; returns in the one process that holds the state after the last cell."""
+    """Runs every cell; returns in the one process that holds the state after the last cell.
+
+    The cells have ``cells_seconds`` in all, the rest of the notebook's time being the tests'.
+    Once it is spent, a cell runs only its statements that define what the graded functions
+    need, and a cell with none is skipped: exploration never eats the tests' time."""
     hooks = _hooks(shell)
-    for cell in job["cells"]:
-        if _cannot_stop(cell["source"], shell, hooks):  # most of a homework: its functions
-            _exec_cell(cell, shell, results, captured)
+    limit = float(job["cell_timeout"])
+    deadline = time.monotonic() + float(job.get("cells_seconds", math.inf))
+    needs = _Needs(job, shell)
+    for index, cell in enumerate(job["cells"]):
+        left = deadline - time.monotonic()
+        if left <= 0 and not needs.whole(index):  # the cells' time is spent: only what the tests need runs
+            source, kept = needs.definitions(index)
+            if not kept:
+                _status(results, cell=cell["id"], status="skipped")
+                continue
+            problem = _run_guarded(cell["id"], source, shell, results, captured, hooks, limit,
+                                   {"status": "definitions", "kept": kept})
+            if problem is not None:
+                _status(results, cell=cell["id"], status="error",
+                        error=f"{problem} (running only its definitions of {', '.join(kept)})")
             continue
-        done_r, done_w = os.pipe()
-        pid = _fork()
-        if pid is None:  # no process to spare: run the cell here, unprotected
-            _exec_cell(cell, shell, results, captured)
-        elif pid == 0:  # the child runs the cell and, if it survives, carries on with the notebook
-            os.close(done_r)
-            _exec_cell(cell, shell, results, captured)
-            with contextlib.suppress(OSError):  # the cell killed its parent: nobody is waiting, carry on
-                os.write(done_w, b"1")
-            os.close(done_w)
+        problem = _run_guarded(cell["id"], cell["source"], shell, results, captured, hooks,
+                               min(limit, left) if left > 0 else limit)
+        if problem is None:
             continue
-        else:  # the parent keeps the state from before the cell
-            os.close(done_w)
-            problem = _await_cell(pid, done_r, float(job["cell_timeout"]))
-            os.close(done_r)
-            if problem is None:
-                os._exit(0)  # the child holds the notebook's state now
+        if problem.startswith("TimeoutError"):  # stopped: what it defined for the tests still counts
+            # (all of a cell the tests need would only be stopped again)
+            again = ("", []) if needs.whole(index) else needs.definitions(index)
+            _after_stop(cell["id"], problem, 0 < left < limit, again, shell, results, captured, hooks, limit)
+        else:
             _status(results, cell=cell["id"], status="error", error=problem)
 
 
@@ -423,6 +508,8 @@ def main():
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # student prints stay in memory, capped below
     shell = _shell()
+    if job.get("library"):  # the student library, as students install it: after the job, before the system
+        sys.path.insert(1, job["library"])  # (once the runner's own imports are done: they never look there)
     _run_cells(job, shell, results, captured)
     _run_cases(job, shell, inputs, results)
     sys.__stdout__.write(captured.getvalue()[:MAX_PRINT])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from dlcourse.grading.exercises import wrong_answers
+from dlcourse.grading.exercises import SPECS, wrong_answers
 from dlcourse.grading.lateness import TIMESTAMP_FILE
 from dlcourse.grading.notebook import nbgrader_metadata
 
@@ -298,11 +298,109 @@ def _rename_locals(source: str) -> str:
     return b"".join(lines).decode()
 
 
+# an honest student's training runs after the answers: each cell busy for this many CPU-seconds,
+# every one under the cell limit, more in all than the tests' time leaves the cells (FAST limits)
+EXPLORATION_CELLS, EXPLORATION_SECONDS = 12, 1.0
+EXPLORATION = ("import time\n_until = time.process_time() + {seconds}\nwhile time.process_time() < _until:\n"
+               "    pass\nprint('epoch {k} done')")
+
+
+def _graded(nb) -> list[tuple[int, ast.FunctionDef]]:
+    """(cell index, def) of each answer cell's graded function."""
+    functions = {spec.function for spec in SPECS.values()}
+    found = []
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "code" and nbgrader_metadata(c).get("solution"):
+            found += [(i, node) for node in ast.parse(c.source).body
+                      if isinstance(node, ast.FunctionDef) and node.name in functions]
+    return found
+
+
+def long_exploration(source_nb) -> nbformat.NotebookNode:
+    """An honest notebook that trains after its answers, longer than the cells' time, and whose
+    first answer calls a helper and a constant defined after that training."""
+    nb = honest(source_nb)
+    (i, fn), *_ = _graded(nb)
+    params = ", ".join(a.arg for a in fn.args.args)
+    helper = nb.cells[i].source.replace(f"def {fn.name}(", f"def _{fn.name}_helper(", 1)
+    nb.cells[i].source = (f"def {fn.name}({ast.unparse(fn.args)}):\n    assert HELPER_READY\n"
+                          f"    return _{fn.name}_helper({params})\n")
+    nb.cells += [nbformat.v4.new_code_cell(EXPLORATION.format(seconds=EXPLORATION_SECONDS, k=k))
+                 for k in range(EXPLORATION_CELLS)]
+    nb.cells.append(nbformat.v4.new_code_cell(f"HELPER_READY = True\n\n\n{helper}"))
+    return nb
+
+
+def library_helper(source_nb) -> nbformat.NotebookNode:
+    """An honest notebook whose answer cells import a helper of the student library, as the labs
+    teach, and use it in a check of their own."""
+    nb = honest(source_nb)
+    for i, _ in _graded(nb):
+        nb.cells[i].source = "from dlcourse.gradcheck import numerical_gradient, rel_error\n\n" + nb.cells[i].source
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "grad = numerical_gradient(lambda v: float(np.sum(v ** 2)), np.ones(3))\n"
+        "print(rel_error(grad, 2 * np.ones(3)))"))
+    return nb
+
+
+def stripped_metadata(source_nb) -> nbformat.NotebookNode:
+    """An honest notebook whose cells lost nbgrader's metadata and their ids, saved as
+    nbformat 4.0 (as by an editor that does not keep nbgrader's locks): the test cells stay."""
+    nb = honest(source_nb)
+    nb.nbformat_minor = 0
+    for c in nb.cells:
+        c.metadata = {}
+        c.pop("id", None)
+    return nb
+
+
+HONEST_MORE = {"honest_long_exploration": long_exploration, "honest_library_helper": library_helper,
+               "honest_stripped_metadata": stripped_metadata}
+
+
+def _reference_cheat(source_nb) -> str:
+    """Each graded function answered by its reference in the student library, as a late or
+    regraded notebook could try once its assignment is closed: withheld in the sandbox."""
+    cells = []
+    for _, fn in _graded(source_nb):
+        spec = next(spec for spec in SPECS.values() if spec.function == fn.name)
+        name = next((r for r in spec.references if not r.startswith("dlcourse.tf.")), None)
+        if name:
+            module, _, attr = name.rpartition(".")
+            cells.append(f"def {fn.name}(*args, **kwargs):\n    import importlib\n"
+                         f"    return getattr(importlib.import_module({module!r}), {attr!r})(*args, **kwargs)\n")
+    return "\n\n".join(cells)
+
+
+def _rerun_cheat(source_nb) -> str:
+    """A cell defining a graded name and then running to the limit, whose definitions, run again
+    on their own, run to the limit too: many of them must gain no time past the notebook's."""
+    name = _graded(source_nb)[0][1].name
+    return (f"def _spin():\n    while True:\n        pass\n\n\ndef {name}(*args, **kwargs):\n    return TABLE\n\n\n"
+            "TABLE = _spin()")
+
+
+RERUN_CELLS = 12
+# the student library's folder, bound read-only: writing it would reach the next notebook's sandbox
+_TAMPER = ("import os\nimport dlcourse\nroot = os.path.dirname(os.path.dirname(dlcourse.__file__))\nchanged = []\n"
+           "for folder, _, files in os.walk(root):\n    for name in files + ['sitecustomize.py']:\n        try:\n"
+           "            with open(os.path.join(folder, name), 'a') as fh:\n"
+           "                fh.write('\\nimport os\\nos._exit(0)\\n')\n"
+           "            changed.append(name)\n        except OSError:\n            pass\n"
+           "    try:\n        os.chmod(folder, 0o777)\n        changed.append(folder)\n"
+           "    except OSError:\n        pass\n"
+           "print('changed', changed)")
+# cheats made for the notebook they are added to: source notebook -> cells
+CHEATS_OF = {"library_reference": lambda nb: [_reference_cheat(nb)], "library_tamper": lambda nb: [_TAMPER],
+             "rerun_for_time": lambda nb: [_rerun_cheat(nb)] * RERUN_CELLS}
+
+
 def class_kinds(source_nb) -> list[str]:
     """One class's worth of kinds for this notebook, in the order make() cycles through them."""
     return (["honest"] * 4 + ["honest_ipython", "restructured", "honest_own_words", "copied_with_renames",
                               "student_version"] + wrong_kinds(source_nb)
-            + list(BREAKERS) + list(CHEATS) + list(CORRUPT) + LINKS + ["renamed_notebook"])
+            + list(HONEST_MORE) + list(BREAKERS) + list(CHEATS) + list(CHEATS_OF) + list(CORRUPT) + LINKS
+            + ["renamed_notebook"])
 
 
 def _link(kind: str, answer_key: Path, folder: Path, target: Path) -> None:
@@ -357,6 +455,11 @@ def make(course: Path, assignment: str, n: int, notebook_name: str | None = None
             nb, expected = _add_cell(honest(source), BREAKERS[kind]), "full-or-less"
         elif kind in CHEATS:
             nb, expected = _add_cell(copy.deepcopy(student_version or source), CHEATS[kind]), "zero"
+        elif kind in CHEATS_OF:
+            nb, expected = copy.deepcopy(student_version or source), "zero"
+            nb.cells += [nbformat.v4.new_code_cell(code) for code in CHEATS_OF[kind](source)]
+        elif kind in HONEST_MORE:
+            nb = HONEST_MORE[kind](source)
         elif kind == "honest_own_words":
             nb, own_words_student = own_words(source), name
         elif kind == "copied_with_renames":

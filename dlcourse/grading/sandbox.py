@@ -9,7 +9,8 @@ modes the grader picks by itself (``mode()``):
   counts processes per user namespace: a fork bomb exhausts its own sandbox's share only.
 
 Both: a read-only system (/usr and the project's Python environment, without dlcourse), the
-job folder read-only at /job, and as the only writable places three size-limited tmpfs's
+job folder read-only at /job, the student library (``sandbox_library``, without the graded
+references) read-only at /library, and as the only writable places three size-limited tmpfs's
 (/sandbox, the working directory, and /tmp and /dev/shm), so one submission can never fill
 the host's disk. Results leave through one file descriptor to a host file, and printed
 output through another, each capped by the file-size limit. No network (a new network
@@ -42,7 +43,8 @@ LOCK_DIR = Path("/run/dlcourse-sandbox-uids")  # root mode only: a folder no oth
 
 @dataclass(frozen=True)
 class Limits:
-    wall_seconds: float = 90.0
+    wall_seconds: float = 90.0  # per notebook: the sandbox is killed past it, whatever runs inside
+    tests_seconds: float = 30.0  # of wall_seconds, kept for the tests: the cells have the rest
     cell_seconds: int = 30  # per notebook cell (inside the runner)
     case_seconds: float = 10.0  # per call of a student function (inside the runner)
     cpu_seconds: int = 120
@@ -143,11 +145,13 @@ def _mkdirs(path: str) -> list[str]:
     return args
 
 
-JOB, WORKDIR = "/job", "/sandbox"
+JOB, WORKDIR, LIBRARY = "/job", "/sandbox", "/library"
 
 
-def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results_fd: int) -> list[str]:
-    """The bwrap command: as ``uid`` (root mode), or in a user namespace of its own (uid None)."""
+def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results_fd: int,
+            library: Path | None = None) -> list[str]:
+    """The bwrap command: as ``uid`` (root mode), or in a user namespace of its own (uid None);
+    ``library``, the student library's folder, read-only at LIBRARY."""
     tmpfs = []
     for path in (WORKDIR, "/tmp", "/dev/shm"):
         tmpfs += ["--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", path]
@@ -166,6 +170,8 @@ def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results
     for hidden in Path(site).glob("*dlcourse*"):  # the reference answers stay outside
         cmd += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
     # nothing of the grader's environment (tokens, passwords) reaches student code
+    if library is not None:
+        cmd += ["--ro-bind", str(library), LIBRARY]
     cmd += ["--ro-bind", str(job), JOB, "--chdir", WORKDIR, "--setenv", "HOME", WORKDIR,
             "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1",
@@ -234,9 +240,10 @@ def _start(cmd: list[str], limits: Limits, processes: bool, **popen) -> subproce
     return subprocess.Popen(cmd, preexec_fn=set_limits, **popen)
 
 
-def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True) -> RunResult:
+def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = True,
+        library: Path | None = None) -> RunResult:
     """Runs ``python -I <job>/<script> <job>`` inside the sandbox (unless ``sandboxed=False``:
-    then unconfined, in a temporary working directory)."""
+    then unconfined, in a temporary working directory), with ``library`` read-only at LIBRARY."""
     rootless = sandboxed and mode() == "rootless"
     # printed output and results go to files, not pipes: 100 MB of prints must not fill the
     # grader's memory, and RLIMIT_FSIZE stops a writer at the limit
@@ -251,7 +258,7 @@ def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = Tru
                     for path in [job, *job.rglob("*")]:  # readable by the sandbox's uid, and by no other user
                         os.chown(path, uid, uid)
                 cmd, cwd, env = command(job, uid, limits, [sys.executable, "-I", f"{JOB}/{script}", JOB],
-                                        append_fd), "/", None
+                                        append_fd, library), "/", None
             else:
                 workdir = tempfile.mkdtemp(prefix="dlcourse-work-")
                 cmd, cwd = [sys.executable, "-I", str(job / script), str(job)], workdir

@@ -31,7 +31,6 @@ from pathlib import Path
 import dlcourse
 from dlcourse.grading.course import open_assignments
 from dlcourse.grading.exercises import SPECS
-from dlcourse.grading.kit import test_ids
 
 PACKAGE = "dlcourse"
 INSTRUCTOR_ONLY = "grading"  # the subpackage of PACKAGE that never ships
@@ -55,6 +54,8 @@ class StudentLibrary:
 
 def withheld_references(course: Path) -> list[Reference]:
     """Every reference of every spec of every open assignment of ``course``, in name order."""
+    from dlcourse.grading.kit import test_ids  # here: a grader's worker imports this module without the kit
+
     found: dict[str, tuple[list[str], list[str]]] = {}
     for assignment in open_assignments(course):
         for grade_id in test_ids(assignment):
@@ -254,7 +255,7 @@ def student_pyproject(project: dict) -> str:
     return "\n".join(lines)
 
 
-def _copy_package(src: Path, dst: Path) -> None:
+def copy_package(src: Path, dst: Path) -> None:
     """The package without its instructor-only subpackage, caches and build leftovers."""
     instructor = src / INSTRUCTOR_ONLY
 
@@ -296,7 +297,7 @@ def build(course: Path = Path("autograder"), out: Path = DEFAULT_OUT) -> Student
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="dlcourse-student-") as tmp:
         src = Path(tmp, "src")
-        _copy_package(package_dir, src / PACKAGE)
+        copy_package(package_dir, src / PACKAGE)
         stub_package(src / PACKAGE, references)
         (src / "pyproject.toml").write_text(student_pyproject(project))
         wheels = Path(tmp, "wheels")
