@@ -20,6 +20,7 @@ readable by others, unless told ``--lock`` to close it (``chmod o-rwx``).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -141,12 +142,6 @@ def make_accounts(students: dict[str, str | None]) -> None:
             _run(["chpasswd"], input=f"{name}:{password}\n")
 
 
-def _student_wheel(course: Path, out: Path) -> Path:
-    from dlcourse.grading.student_library import build
-
-    return build(course, out).wheel
-
-
 def build_student_env(d: Deployment, python: str) -> None:
     """The students' Python: the instructor's versions of JupyterHub, JupyterLab and nbgrader, and
     the student library; readable by all, holding nothing of the instructor's."""
@@ -155,7 +150,9 @@ def build_student_env(d: Deployment, python: str) -> None:
     if not (env / "bin" / "python").exists():
         _run([python, "-m", "venv", str(env)])
     with tempfile.TemporaryDirectory() as scratch:
-        wheel = _student_wheel(d.course, Path(scratch))
+        from dlcourse.grading.student_library import build
+
+        wheel = build(d.course, Path(scratch)).wheel
         pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
         _run([*pip, *wanted, str(wheel)])
         _run([*pip, "--force-reinstall", "--no-deps", str(wheel)])  # this course's stubs, whatever was there
@@ -164,8 +161,6 @@ def build_student_env(d: Deployment, python: str) -> None:
     (etc / "nbgrader_config.py").write_text(
         f"c = get_config()  # noqa: F821\nc.Exchange.root = {str(d.exchange)!r}\n"
         f"c.CourseDirectory.course_id = {d.course_id!r}\n")
-    import json
-
     (etc / "jupyter_server_config.d").mkdir(exist_ok=True)
     (etc / "jupyter_server_config.d" / "nbgrader.json").write_text(
         json.dumps({"ServerApp": {"jpserver_extensions": STUDENTS_SEE}}, indent=1))
