@@ -260,7 +260,9 @@ class Course:
         (the gradebook's students); UnknownStudent otherwise."""
         if student in known or (self.submitted / student).is_dir():
             return student
-        listed = sorted(known | {p.name for p in self.submitted.iterdir()} if self.submitted.is_dir() else known)
+        folders = {p.name for p in self.submitted.iterdir() if not p.name.startswith(".")} if self.submitted.is_dir() \
+            else set()
+        listed = sorted(set(known) | folders)
         raise UnknownStudent(f"{self.root}: no student {student!r} (neither in the gradebook nor in submitted/); "
                              f"the course has {', '.join(listed[:10]) or 'none'}"
                              + (f" and {len(listed) - 10} more" if len(listed) > 10 else ""))

@@ -28,7 +28,7 @@ from nbgrader.api import (
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import SAWarning
 
-from dlcourse.errors import OptionError, UnknownAssignment, UnknownCell, UnknownStudent
+from dlcourse.errors import NotReady, OptionError, UnknownAssignment, UnknownCell, UnknownStudent
 from dlcourse.grading import lateness
 from dlcourse.grading.course import AssignmentSettings
 from dlcourse.grading.exercises import SPECS
@@ -182,6 +182,9 @@ class GradeWriter:
         """Moves one student's due date (nbgrader's extension); returns the new due date. The
         assignment must be in the gradebook already (a name mistyped is not made a new one)."""
         self.require_assignment(assignment)
+        if self.due(assignment) is None:  # nbgrader would keep the extension, then fail to add it to nothing
+            raise NotReady(f"{assignment} has no due date to extend; set one first "
+                           f"(`dlcourse release {assignment} --due '2026-12-01 23:59:00 UTC'`)")
         submission = self._submission(assignment, student)
         submission.extension = extension
         self.db.commit()
