@@ -141,7 +141,7 @@ def receipts_cmd(args: argparse.Namespace) -> int:
         for a in assignments:
             try:
                 done = taking.from_exchange(course, a, take=False)
-            except DlcourseError as e:  # a service: one bad pass is reported, and the next one tries again
+            except (DlcourseError, OSError) as e:  # a service: one bad pass is reported, the next one tries again
                 if not args.watch:
                     raise
                 print(f"{a}: not read this time: {e}", file=sys.stderr, flush=True)
