@@ -42,9 +42,23 @@ def _course(args: argparse.Namespace) -> Course:
     return Course(args.course, getattr(args, "db", None)).require()
 
 
+def _sandbox_here(no_sandbox: bool) -> bool:
+    """Whether student code runs confined; refuses (before anything else) a host that cannot
+    confine it, unless ``--no-sandbox`` says the code is trusted."""
+    from dlcourse.grading import sandbox
+
+    if no_sandbox:
+        return False
+    if not sandbox.available():
+        raise EnvironmentProblem(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
+                                 "Only for code you trust: --no-sandbox runs it unconfined")
+    return True
+
+
 def grade(args: argparse.Namespace) -> int:
     from dlcourse.grading.batch import grade_class
 
+    _sandbox_here(args.no_sandbox)  # the host first: nothing of any course can be graded on it
     course = _course(args)
     course.require_assignment(args.assignment)
     for student in args.regrade:
@@ -276,7 +290,7 @@ def student_library(args: argparse.Namespace) -> int:
 
 def check_notebook(args: argparse.Namespace) -> int:
     """Runs a notebook's visible tests the way the grader does (same cases, same messages)."""
-    from dlcourse.grading import notebook, sandbox
+    from dlcourse.grading import notebook
     from dlcourse.grading.exercises import SPECS
     from dlcourse.grading.grader import grade_submission
 
@@ -286,10 +300,7 @@ def check_notebook(args: argparse.Namespace) -> int:
         raise OptionError(str(e)) from None
     tests = [t for t in notebook.test_cells(nb) if t.grade_id in SPECS]
     # a TA checking a student's notebook runs that student's code: in the sandbox wherever there is one
-    confined = not args.no_sandbox and sandbox.available()
-    if not confined and not args.no_sandbox:
-        raise EnvironmentProblem(f"cannot sandbox here ({sandbox.unavailable_reason()}); pass --no-sandbox to "
-                                 "run the notebook unconfined, for code you trust")
+    confined = _sandbox_here(args.no_sandbox)
     result = grade_submission("you", "check", args.notebook.name, args.notebook.read_bytes(), tests, secret=None,
                               sandboxed=confined)
     for p in result.problems:

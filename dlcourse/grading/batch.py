@@ -21,7 +21,7 @@ from pathlib import Path
 import dask
 from tqdm import tqdm
 
-from dlcourse.errors import NotReady
+from dlcourse.errors import EnvironmentProblem, NotReady
 from dlcourse.grading import cells, notebook, sandbox
 from dlcourse.grading.autograded import write_autograded
 from dlcourse.grading.cases import load_secret
@@ -122,8 +122,8 @@ def grade_class(
 
     course = Path(course).resolve()
     if sandboxed and not sandbox.available():
-        raise RuntimeError(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
-                           "Only for code you trust: --no-sandbox runs it unconfined")
+        raise EnvironmentProblem(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
+                                 "Only for code you trust: --no-sandbox runs it unconfined")
     tests = instructor_tests(course, assignment)
     sources = {name: notebook.read(course / "source" / assignment / name) for name in tests}
     secret = load_secret(course, create=True)
