@@ -17,9 +17,15 @@ import statistics
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dlcourse.errors import DlcourseError, EnvironmentProblem, OptionError
 from dlcourse.grading.course import Course
+
+if TYPE_CHECKING:
+    from dlcourse.grading.collect import Collected
+
+Parent = argparse.ArgumentParser  # a parser of shared options, made once and given as parents=[...]
 
 
 def train_digits(args: argparse.Namespace) -> int:
@@ -124,7 +130,7 @@ def _utc(text: str, option: str) -> datetime:
         raise OptionError(f"{option} {text!r} is not a date nbgrader reads ({e})") from None
 
 
-def _print_collected(course: Course, assignment: str, done) -> None:
+def _print_collected(course: Course, assignment: str, done: Collected) -> None:
     print(f"collected {len(done.counted)} student(s)' latest submission of {assignment} from the exchange "
           f"into {course.submitted}/: {done.new} new arrival(s), {done.delivered} receipt(s) given to students")
     for x in done.refusals:
@@ -372,7 +378,7 @@ def _shared_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]
     return course, db
 
 
-def _add_grading(sub, course, db) -> None:
+def _add_grading(sub: argparse._SubParsersAction, course: Parent, db: Parent) -> None:
     g = sub.add_parser("grade", parents=[course, db],
                        help="grade every submission of an assignment (sandboxed, on Dask)")
     g.add_argument("assignment")
@@ -423,7 +429,7 @@ def _add_grading(sub, course, db) -> None:
     fg.set_defaults(func=hand_grade)
 
 
-def _add_collecting(sub, course, db) -> None:
+def _add_collecting(sub: argparse._SubParsersAction, course: Parent, db: Parent) -> None:
     co = sub.add_parser("collect", parents=[course, db], help="each student's latest submission into "
                         "submitted/<student>/<assignment>/, with a receipt of when it was received")
     co.add_argument("assignment")
@@ -465,7 +471,7 @@ def _add_collecting(sub, course, db) -> None:
     vr.set_defaults(func=verify_receipt)
 
 
-def _add_outputs(sub, course, db) -> None:
+def _add_outputs(sub: argparse._SubParsersAction, course: Parent, db: Parent) -> None:
     k = sub.add_parser("site-kits", parents=[course],
                        help="the homework zips for the course site, without touching the course")
     k.add_argument("assignments", nargs="+")

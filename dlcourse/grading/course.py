@@ -88,7 +88,7 @@ def _warn(message: str) -> None:
 
 @dataclass(frozen=True)
 class Course:
-    """An nbgrader course folder, and the gradebook it grades into (``db_url``: any SQLAlchemy URL;
+    """An nbgrader course folder, and the gradebook it grades into (``db``: any SQLAlchemy URL;
     None: ``gradebook.db`` in the folder, nbgrader's default)."""
 
     root: Path
@@ -260,9 +260,9 @@ class Course:
         (the gradebook's students); UnknownStudent otherwise."""
         if student in known or (self.submitted / student).is_dir():
             return student
-        folders = {p.name for p in self.submitted.iterdir() if not p.name.startswith(".")} if self.submitted.is_dir() \
-            else set()
-        listed = sorted(set(known) | folders)
+        folders = [p.name for p in self.submitted.iterdir()] if self.submitted.is_dir() else []
+        listed = sorted(set(known) | {name for name in folders if not name.startswith(".")})
         raise UnknownStudent(f"{self.root}: no student {student!r} (neither in the gradebook nor in submitted/); "
                              f"the course has {', '.join(listed[:10]) or 'none'}"
-                             + (f" and {len(listed) - 10} more" if len(listed) > 10 else ""))
+                             + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
+                             + f"; `nbgrader db student add {student}` adds a student to the gradebook")

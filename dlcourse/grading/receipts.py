@@ -26,7 +26,6 @@ from pathlib import Path
 from dlcourse.errors import ReceiptError
 from dlcourse.grading.course import Course
 
-RECEIPTS = "receipts"
 GRACE_SECONDS = 600.0  # a claim this far from the receipt is the clocks' business, not the instructor's
 SOURCES = ("exchange", "lms", "instructor", "sample class")
 
