@@ -21,10 +21,11 @@ from pathlib import Path
 import dask
 from tqdm import tqdm
 
+from dlcourse.errors import EnvironmentProblem, NotReady
 from dlcourse.grading import cells, notebook, sandbox
 from dlcourse.grading.autograded import write_autograded
 from dlcourse.grading.cases import load_secret
-from dlcourse.grading.course import assignment_settings
+from dlcourse.grading.course import Course, assignment_settings
 from dlcourse.grading.feedback_files import publish
 from dlcourse.grading.gradebook import GradeWriter
 from dlcourse.grading.grader import SubmissionResult, grade_submission, refused
@@ -37,7 +38,7 @@ def instructor_tests(course: Path, assignment: str) -> dict[str, list[notebook.T
     folder = course / "source" / assignment
     stale = cells.sync_assignment(course, assignment, write=False)
     if stale:  # grading from a notebook the declarations have moved past would score the wrong tests
-        raise RuntimeError(f"{folder} differs from dlcourse/grading/exercises/{assignment}.py ({stale[0]}); "
+        raise NotReady(f"{folder} differs from dlcourse/grading/exercises/{assignment}.py ({stale[0]}); "
                            f"run `dlcourse release {assignment}` first")
     return {p.name: notebook.test_cells(notebook.read(p)) for p in sorted(folder.glob("*.ipynb"))}
 
@@ -46,18 +47,7 @@ def submissions(course: Path, assignment: str, books: list[str]) -> list[tuple[s
     """(student, notebook name) for every expected notebook of every student who submitted.
 
     A link in ``submitted/`` is listed too, so that it is refused with its reason, never followed."""
-    root = course / "submitted"
-    students = []
-    for entry in sorted(os.scandir(root), key=lambda e: e.name) if root.is_dir() else []:
-        if entry.name.startswith("."):
-            continue
-        if not notebook.STUDENT_ID.match(entry.name) or not entry.name.isprintable():
-            tqdm.write(f"{root}: skipped {entry.name!r}, not a student id nbgrader takes (letters, digits, _.@-)")
-            continue
-        if entry.is_symlink() or (entry.is_dir(follow_symlinks=False)
-                                  and os.path.lexists(os.path.join(entry.path, assignment))):
-            students.append(entry.name)
-    return [(student, name) for student in students for name in books]
+    return Course.of(course).submissions(assignment, books, warn=tqdm.write)
 
 
 def _read(course: Path, student: str, assignment: str, name: str) -> tuple[bytes | None, str | None]:
@@ -132,8 +122,8 @@ def grade_class(
 
     course = Path(course).resolve()
     if sandboxed and not sandbox.available():
-        raise RuntimeError(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
-                           "Only for code you trust: --no-sandbox runs it unconfined")
+        raise EnvironmentProblem(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
+                                 "Only for code you trust: --no-sandbox runs it unconfined")
     tests = instructor_tests(course, assignment)
     sources = {name: notebook.read(course / "source" / assignment / name) for name in tests}
     secret = load_secret(course, create=True)
@@ -272,7 +262,7 @@ def feedback(course: Path, assignment: str, db_url: str | None = None) -> Path:
     writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
     try:
         if not writer.graded(assignment):
-            raise RuntimeError(f"{course}: nothing of {assignment} is graded yet; run `dlcourse grade {assignment}`")
+            raise NotReady(f"{course}: nothing of {assignment} is graded yet; run `dlcourse grade {assignment}`")
         return _settle_and_report(writer, course, assignment, submissions(course, assignment, list(tests)))
     finally:
         writer.close()

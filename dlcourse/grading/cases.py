@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dlcourse.errors import SecretError
 from dlcourse.grading.exercise import Inputs, Spec
 
 SECRET_ENV = "DLCOURSE_SECRET_FILE"
@@ -55,10 +56,6 @@ def hidden_cases(spec: Spec, secret: bytes, assignment: str, student: str) -> li
     cases += [Case(f"hidden case {k + 1}", _seed(secret, assignment, spec.grade_id, student, str(k)), k)
               for k in range(spec.random_cases)]
     return cases
-
-
-class SecretError(RuntimeError):
-    """The course secret is missing, unreadable or in a place students may see."""
 
 
 def secret_path() -> Path:

@@ -13,13 +13,10 @@ from pathlib import Path
 
 import nbformat
 
+from dlcourse.errors import DeclarationError
 from dlcourse.grading import notebook
 from dlcourse.grading.exercise import Spec, Written
 from dlcourse.grading.exercises import exercises
-
-
-class DeclarationError(ValueError):
-    """A notebook and the exercise declarations disagree in a way only a person can settle."""
 
 
 def _meta(grade_id: str, grade: bool, solution: bool, points: float | None = None) -> dict:

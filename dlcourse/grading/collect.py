@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from dlcourse.errors import ExchangeError, MappingError, SubmissionsError
 from dlcourse.grading import exchange, receipts
-from dlcourse.grading.cases import load_secret
+from dlcourse.grading.course import Course
 from dlcourse.grading.lateness import TIMESTAMP_FILE
 from dlcourse.grading.notebook import STUDENT_ID
 from dlcourse.grading.receipts import Ledger, Receipt
@@ -45,13 +46,9 @@ class Collected:
         return [r for r in self.counted.values() if r.claim_disagrees()]
 
 
-def notebooks_of(course: Path, assignment: str) -> list[str]:
-    folder = Path(course) / "source" / assignment
-    found = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
-    if not found:
-        raise ValueError(f"{folder}: no such assignment (no source notebook); the course has "
-                         f"{', '.join(sorted(p.name for p in (Path(course) / 'source').glob('*'))) or 'none'}")
-    return found
+def notebooks_of(course: Course | Path, assignment: str) -> list[str]:
+    """The assignment's source notebooks; UnknownAssignment (a ValueError) when it has none."""
+    return Course.of(course).notebooks(assignment)
 
 
 def replace_file(target: Path, data: bytes) -> None:
@@ -63,18 +60,17 @@ def replace_file(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-def _check_targets(course: Path, assignment: str, students: list[str]) -> None:
+def _check_targets(course: Course, assignment: str, students: list[str]) -> None:
     """A link a student left in submitted/ is never written through: refused before anything is written."""
-    root = Path(course) / "submitted"
     for student in students:
-        for place in (root / student, root / student / assignment):
+        for place in (course.submitted / student, course.submitted_of(student, assignment)):
             if place.is_symlink() or (place.exists() and not place.is_dir()):
-                raise ValueError(f"{place}: not a plain folder; remove it before collecting into it")
+                raise SubmissionsError(f"{place}: not a plain folder; remove it before collecting into it")
 
 
-def _take_in(course: Path, assignment: str, student: str, files: dict[str, bytes], claimed: str,
+def _take_in(course: Course, assignment: str, student: str, files: dict[str, bytes], claimed: str,
              secret: str) -> None:
-    folder = Path(course) / "submitted" / student / assignment
+    folder = course.submitted_of(student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         replace_file(folder / name, data)
@@ -82,12 +78,11 @@ def _take_in(course: Path, assignment: str, student: str, files: dict[str, bytes
     replace_file(folder / SECRET_FILE, (secret or secrets.token_hex(64)).encode())
 
 
-def _due(course: Path, assignment: str, db_url: str | None) -> datetime | None:
-    from dlcourse.grading.gradebook import GradeWriter
-
-    if db_url is None and not (Path(course) / "gradebook.db").exists():
+def _due(course: Course, assignment: str) -> datetime | None:
+    """The due date in the gradebook; None before there is one (collecting never makes it)."""
+    if not course.gradebook_exists():
         return None
-    with GradeWriter(db_url or f"sqlite:///{Path(course).resolve() / 'gradebook.db'}") as writer:
+    with course.open_gradebook() as writer:
         return writer.due(assignment)
 
 
@@ -118,25 +113,25 @@ def _receipt(a: exchange.Arrival, assignment: str) -> Receipt:
                    {n: receipts.digest(d) for n, d in a.files.items()}, a.claimed[:200], a.folder, a.account)
 
 
-def from_exchange(course: Path, assignment: str, db_url: str | None = None, take: bool = True,
+def from_exchange(course: Course | Path, assignment: str, db_url: str | None = None, take: bool = True,
                   trust_times: bool = False) -> Collected:
     """Reads the exchange's inbound folder for ``assignment``: records a receipt for every new
     arrival (and gives the student a signed copy, when run as root), refuses what breaks the
     rules, and with ``take`` copies each student's latest arrival into ``submitted/``.
     ``trust_times``: the instructor has decided the change times are right, although most of the
     class turns late by them; the receipts are not marked doubtful (and lose that mark)."""
-    course = Path(course)
-    notebooks = notebooks_of(course, assignment)
+    course = Course.of(course, db_url)
+    notebooks = course.notebooks(assignment)
     where = exchange.settings(course)
     if not where.inbound.is_dir():
-        raise FileNotFoundError(f"{where.inbound}: no inbound folder for course {where.course_id!r} in the exchange "
+        raise ExchangeError(f"{where.inbound}: no inbound folder for course {where.course_id!r} in the exchange "
                                 f"{where.root}; check c.CourseDirectory.course_id and c.Exchange.root, or release "
                                 "an assignment first (nbgrader release_assignment)")
     ledger = Ledger(course, assignment)
     on_record = ledger.by_folder()
     known = {f: datetime.fromisoformat(r.received_at) for f, r in on_record.items()}
     arrivals, refusals = exchange.scan(where.inbound, assignment, notebooks, known)
-    secret = load_secret(course, create=True)
+    secret = course.secret(create=True)
     done = Collected(refusals=refusals)
     latest: dict[str, tuple[exchange.Arrival, Receipt]] = {}
     for a in arrivals:
@@ -157,7 +152,7 @@ def from_exchange(course: Path, assignment: str, db_url: str | None = None, take
     if not take:
         return done
     _check_targets(course, assignment, sorted(latest))
-    done.suspect = "" if trust_times else _suspect_run(done.counted, _due(course, assignment, db_url))
+    done.suspect = "" if trust_times else _suspect_run(done.counted, _due(course, assignment))
     for student, (a, r) in sorted(latest.items()):
         if not a.files:  # known and unchanged: read now, to copy it
             try:
@@ -176,9 +171,9 @@ def from_exchange(course: Path, assignment: str, db_url: str | None = None, take
     return done
 
 
-def _write_log(course: Path, assignment: str, done: Collected) -> Path:
+def _write_log(course: Course, assignment: str, done: Collected) -> Path:
     """``receipts/<assignment>/collected.csv``: what this collection counted and refused, and why."""
-    path = Path(course) / receipts.RECEIPTS / assignment / "collected.csv"
+    path = course.receipts / assignment / "collected.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", errors="backslashreplace") as fh:
         w = csv.writer(fh)
@@ -207,7 +202,8 @@ def load_lms_times(path: Path, ids: Path | None = None) -> dict[str, datetime]:
         if path.suffix == ".json":
             rows = json.loads(path.read_text())
             if ids is None:
-                raise ValueError("Canvas's submissions JSON names Canvas user ids: pass --ids with a canvas_id column")
+                raise MappingError("Canvas's submissions JSON names Canvas user ids: pass --ids with a canvas_id "
+                                   "column")
             with open(ids, newline="") as fh:
                 by_canvas = {r["canvas_id"]: r["student"] for r in csv.DictReader(fh)}
             pairs = [(by_canvas.get(str(r["user_id"])), r.get("submitted_at")) for r in rows]
@@ -215,43 +211,47 @@ def load_lms_times(path: Path, ids: Path | None = None) -> dict[str, datetime]:
             with open(path, newline="") as fh:
                 pairs = [(r["student"], r["submitted_at"]) for r in csv.DictReader(fh)]
         return {s: parse_utc(t) for s, t in pairs if s and t}
+    except MappingError:
+        raise
+    except OSError as e:
+        raise MappingError(f"{e.filename}: cannot be read ({e.strerror})") from None
     except (KeyError, TypeError, ValueError, OverflowError) as e:
-        raise ValueError(f"{path}: not a table of submission times ({type(e).__name__}: {e})") from None
+        raise MappingError(f"{path}: not a table of submission times ({type(e).__name__}: {e})") from None
 
 
 def _lms_entries(source: Path, wanted: str) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     for entry in sorted(source.iterdir()):
         if entry.is_symlink():
-            raise ValueError(f"{entry}: a link, not a submission")
+            raise SubmissionsError(f"{entry}: a link, not a submission")
         student, path = (entry.name, entry / wanted) if entry.is_dir() else (entry.stem, entry)
         if entry.is_file() and entry.suffix != ".ipynb":
             continue
         if not STUDENT_ID.match(student):
-            raise ValueError(f"{entry}: {student!r} is not a student id nbgrader can use")
+            raise SubmissionsError(f"{entry}: {student!r} is not a student id nbgrader can use")
         if not path.is_file() or path.is_symlink():
-            raise ValueError(f"{entry}: no {wanted} in it")
+            raise SubmissionsError(f"{entry}: no {wanted} in it")
         found.append((student, path))
     return found
 
 
-def collect_folder(course: Path, assignment: str, source: Path, times: dict[str, datetime] | None = None,
+def collect_folder(course: Course | Path, assignment: str, source: Path, times: dict[str, datetime] | None = None,
                    received_at: datetime | None = None) -> list[str]:
     """Copies ``source/<student>.ipynb`` (or ``source/<student>/<nb>.ipynb``) into the course, each
     received at the time the LMS gives (``times``), or else at ``received_at``, the instructor's
     own decision. A file's modification time is never taken: it says nothing of when the LMS
     received it. Everything is checked before anything is written; returns the students collected."""
-    source = Path(source)
+    course, source = Course.of(course), Path(source)
+    notebooks = course.notebooks(assignment)
     if not source.is_dir():
-        raise FileNotFoundError(f"{source}: no such folder of submissions")
-    notebooks = notebooks_of(course, assignment)
+        raise SubmissionsError(f"{source}: no such folder of submissions")
     if len(notebooks) != 1:
-        raise ValueError(f"{Path(course) / 'source' / assignment}: expected one source notebook")
+        raise SubmissionsError(f"{course.source_of(assignment)}: expected one source notebook")
     found = _lms_entries(source, notebooks[0])
     times = times or {}
     untimed = [s for s, _ in found if s not in times]
     if untimed and received_at is None:
-        raise ValueError(f"{source}: no submission time for {', '.join(untimed[:10])}"
+        raise MappingError(f"{source}: no submission time for {', '.join(untimed[:10])}"
                          + (f" and {len(untimed) - 10} more" if len(untimed) > 10 else "")
                          + ". A downloaded file's time says nothing of when the LMS received it: pass --times "
                          "with the LMS's submission times, or --received-at with the time you decide they count as")

@@ -31,6 +31,8 @@ from jupyter_core.paths import jupyter_config_path
 from traitlets.config import Config
 from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
+from dlcourse.errors import ExchangeError, SettingsError
+from dlcourse.grading.course import Course
 from dlcourse.grading.notebook import MAX_BYTES, STUDENT_ID
 
 DEFAULT_ROOT = "/srv/nbgrader/exchange"  # nbgrader's Exchange.root
@@ -54,18 +56,19 @@ class ExchangeSettings:
         return self.course / "inbound"
 
 
-def settings(course: Path) -> ExchangeSettings:
+def settings(course: Course | Path) -> ExchangeSettings:
     """The exchange's root and the course id, from nbgrader's configuration as nbgrader reads it:
     the Jupyter config path (e.g. /etc/jupyter/nbgrader_config.py), then the course folder's."""
+    course = Course.of(course)
     config = Config()
-    for folder in [*reversed(jupyter_config_path()), str(Path(course).resolve())]:
+    for folder in [*reversed(jupyter_config_path()), str(course.root.resolve())]:
         for loader, name in ((JSONFileConfigLoader, "nbgrader_config.json"),
                              (PyFileConfigLoader, "nbgrader_config.py")):
             if os.path.isfile(os.path.join(folder, name)):
                 config.merge(loader(name, path=folder).load_config())
     course_id = config.CourseDirectory.get("course_id", "")
     if not course_id:
-        raise ValueError(f"{Path(course) / 'nbgrader_config.py'}: no c.CourseDirectory.course_id; the exchange "
+        raise SettingsError(f"{course.nbgrader_config}: no c.CourseDirectory.course_id; the exchange "
                          "keeps each course under its id")
     return ExchangeSettings(Path(config.Exchange.get("root", DEFAULT_ROOT)), course_id)
 
@@ -208,7 +211,7 @@ def scan(inbound: Path, assignment: str, notebooks: list[str],
     try:
         inbound_fd = os.open(inbound, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as e:
-        raise FileNotFoundError(f"{inbound}: cannot open the exchange's inbound folder ({e.strerror})") from None
+        raise ExchangeError(f"{inbound}: cannot open the exchange's inbound folder ({e.strerror})") from None
     arrivals, refusals = [], []
     known = known or {}
     try:

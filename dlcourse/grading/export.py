@@ -33,14 +33,13 @@ from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from dlcourse.errors import MappingError, MissingGradebook, OptionError, UnknownAssignment
+from dlcourse.grading.course import Course
+
 FORMATS = ("canvas", "moodle", "csv")
-
-
-class MappingError(ValueError):
-    """A mapping file that cannot be trusted to put each grade on the right student."""
+__all__ = ["MappingError", "export", "read_grades", "read_mapping"]  # MappingError: where callers found it
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,9 @@ class ExportSummary:
 def _open_gradebook(db_url: str) -> Gradebook:
     """nbgrader's gradebook, refusing to make an empty SQLite file where none was."""
     try:
-        url = make_url(db_url)
-        on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-        if on_disk and not Path(url.database).is_file():
-            raise FileNotFoundError(f"no gradebook at {url.database}: grade the assignment first "
-                                    "(`dlcourse grade`), or give its URL with --db")
-        return Gradebook(db_url)
+        return Gradebook(Course(Path("."), db_url).require_gradebook())
     except SQLAlchemyError as e:
-        raise RuntimeError(f"cannot open the gradebook {db_url}: {e}") from None
+        raise MissingGradebook(f"cannot open the gradebook {db_url}: {e}") from None
 
 
 def _name(first: str | None, last: str | None) -> str:
@@ -121,7 +115,8 @@ def read_grades(db_url: str, assignment: str) -> AssignmentGrades:
             found = gb.find_assignment(assignment)
         except MissingEntry:
             known = ", ".join(a.name for a in gb.assignments) or "none"
-            raise ValueError(f"no assignment {assignment!r} in the gradebook {db_url} (it has: {known})") from None
+            raise UnknownAssignment(f"no assignment {assignment!r} in the gradebook {db_url} (it has: {known})"
+                                    ) from None
         notebooks = sorted(found.notebooks, key=lambda nb: nb.name)
 
         def column(notebook: str, cell: str) -> str:
@@ -149,6 +144,13 @@ def read_mapping(path: Path) -> dict[str, LmsIds]:
     path = Path(path)
     if not path.is_file():
         raise MappingError(f"no mapping file at {path}")
+    try:
+        return _parse_mapping(path)
+    except UnicodeDecodeError as e:
+        raise MappingError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8 CSV") from None
+
+
+def _parse_mapping(path: Path) -> dict[str, LmsIds]:
     with open(path, newline="", encoding="utf-8-sig") as fh:  # -sig: a spreadsheet's byte-order mark
         reader = csv.reader(fh)
         header = [h.strip() for h in next(reader, [])]
@@ -252,7 +254,7 @@ def csv_rows(grades: AssignmentGrades, roster: list[str]) -> list[list[str]]:
     return rows
 
 
-def export(course: Path, assignment: str, to: str, ids: Path | None = None, db_url: str | None = None,
+def export(course: Course | Path, assignment: str, to: str, ids: Path | None = None, db_url: str | None = None,
            out: Path | None = None, allow_unmapped: bool = False,
            canvas_assignment_id: int | None = None) -> ExportSummary:
     """Writes the assignment's grades in format ``to`` (one of FORMATS) and says what it wrote.
@@ -260,12 +262,12 @@ def export(course: Path, assignment: str, to: str, ids: Path | None = None, db_u
     The LMS formats need the mapping file ``ids``; a gradebook student missing from it is an
     error, or with ``allow_unmapped`` is left out of the file (and named in the summary)."""
     if to not in FORMATS:
-        raise ValueError(f"unknown format {to!r}: one of {', '.join(FORMATS)}")
+        raise OptionError(f"unknown format {to!r}: one of {', '.join(FORMATS)}")
     if to != "csv" and ids is None:
-        raise ValueError(f"{to} needs the mapping file of student ids (--ids)")
-    course = Path(course)
-    grades = read_grades(db_url or f"sqlite:///{course / 'gradebook.db'}", assignment)
+        raise OptionError(f"{to} needs the mapping file of student ids (--ids)")
+    course = Course.of(course, db_url)
     mapping = read_mapping(ids) if ids is not None else {}
+    grades = read_grades(course.require_gradebook(), assignment)
     unmapped = [s for s in grades.students if s not in mapping] if to != "csv" else []
     if unmapped and not allow_unmapped:
         raise MappingError(f"{ids}: no row for {', '.join(map(repr, unmapped[:5]))}"
@@ -279,7 +281,7 @@ def export(course: Path, assignment: str, to: str, ids: Path | None = None, db_u
         listed = [r.student for r in roster]
         rows = (canvas_rows(grades, roster, ids, canvas_assignment_id) if to == "canvas"
                 else moodle_rows(grades, roster, ids))
-    path = Path(out) if out else course / "reports" / assignment / f"{assignment}-{to}.csv"
+    path = Path(out) if out else course.reports_of(assignment) / f"{assignment}-{to}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)

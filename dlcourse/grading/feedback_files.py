@@ -10,22 +10,23 @@ from pathlib import Path
 
 from dlcourse.grading import notebook
 from dlcourse.grading.collect import SECRET_FILE, replace_file
+from dlcourse.grading.course import Course
 from dlcourse.grading.lateness import TIMESTAMP_FILE
 
 
-def publish(course: Path, assignment: str, pages: Path, students: list[str]) -> list[str]:
+def publish(course: Course | Path, assignment: str, pages: Path, students: list[str]) -> list[str]:
     """Copies ``pages/<student>.html`` into nbgrader's feedback layout for each student; returns
     the problems (a student without a submission secret cannot fetch feedback through nbgrader)."""
-    course = Path(course)
-    books = sorted(p.stem for p in (course / "source" / assignment).glob("*.ipynb"))
+    course = Course.of(course)
+    books = sorted(p.stem for p in course.source_of(assignment).glob("*.ipynb"))
     problems = []
     for student in students:
         page = pages / f"{student}.html"
         if not page.is_file():
             continue
         try:
-            secret = notebook.read_submitted(course / "submitted", (student, assignment, SECRET_FILE))
-            stamp = notebook.read_submitted(course / "submitted", (student, assignment, TIMESTAMP_FILE))
+            secret = notebook.read_submitted(course.submitted, (student, assignment, SECRET_FILE))
+            stamp = notebook.read_submitted(course.submitted, (student, assignment, TIMESTAMP_FILE))
         except notebook.SubmissionError as e:
             problems.append(f"{student}: feedback not published for nbgrader: {e}")
             continue
@@ -33,7 +34,7 @@ def publish(course: Path, assignment: str, pages: Path, students: list[str]) -> 
             problems.append(f"{student}: no {SECRET_FILE} in submitted/{student}/{assignment}/, so nbgrader's "
                             "fetch_feedback cannot find their feedback; collect with `dlcourse collect`")
             continue
-        folder = course / "feedback" / student / assignment
+        folder = course.feedback / student / assignment
         for place in (folder.parent, folder):
             if place.is_symlink():
                 os.unlink(place)

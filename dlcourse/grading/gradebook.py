@@ -28,6 +28,7 @@ from nbgrader.api import (
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import SAWarning
 
+from dlcourse.errors import NotReady, OptionError, UnknownAssignment, UnknownCell, UnknownStudent
 from dlcourse.grading import lateness
 from dlcourse.grading.course import AssignmentSettings
 from dlcourse.grading.exercises import SPECS
@@ -62,6 +63,19 @@ class GradeWriter:
 
     def __exit__(self, *_) -> None:
         self.close()
+
+    def students(self) -> set[str]:
+        """Every student the gradebook knows."""
+        return {s.id for s in self.gb.students}
+
+    def require_assignment(self, assignment: str) -> None:
+        """UnknownAssignment, naming those it has, for an assignment the gradebook does not know."""
+        try:
+            self.gb.find_assignment(assignment)
+        except MissingEntry:
+            known = ", ".join(a.name for a in self.gb.assignments) or "none"
+            raise UnknownAssignment(f"no assignment {assignment!r} in the gradebook (it has: {known}); "
+                                    f"release it first (`dlcourse release {assignment}`)") from None
 
     def due(self, assignment: str) -> datetime | None:
         """The assignment's due date in the gradebook (before any student's extension), or None."""
@@ -165,7 +179,12 @@ class GradeWriter:
         self.gb.update_or_create_assignment(assignment, duedate=due)
 
     def extend(self, assignment: str, student: str, extension: timedelta) -> datetime | None:
-        """Moves one student's due date (nbgrader's extension); returns the new due date."""
+        """Moves one student's due date (nbgrader's extension); returns the new due date. The
+        assignment must be in the gradebook already (a name mistyped is not made a new one)."""
+        self.require_assignment(assignment)
+        if self.due(assignment) is None:  # nbgrader would keep the extension, then fail to add it to nothing
+            raise NotReady(f"{assignment} has no due date to extend; set one first "
+                           f"(`dlcourse release {assignment} --due '2026-12-01 23:59:00 UTC'`)")
         submission = self._submission(assignment, student)
         submission.extension = extension
         self.db.commit()
@@ -175,17 +194,18 @@ class GradeWriter:
         """A TA's score for one graded cell, with the reason the student will read (None: back to
         the autograder's). The reason is kept as the comment on the answer cell, where formgrader
         shows it too."""
+        self.require_assignment(assignment)
         try:
             submission = self.gb.find_submission(assignment, student)
         except MissingEntry:
-            raise ValueError(f"{assignment}: {student} has no graded submission (never submitted, or not graded "
+            raise UnknownStudent(f"{assignment}: {student} has no graded submission (never submitted, or not graded "
                              "yet)") from None
         found = [(nb, g) for nb in submission.notebooks for g in nb.grades if g.name == grade_id]
         if not found:
-            raise ValueError(f"{assignment}: {student} has no graded cell {grade_id!r}")
+            raise UnknownCell(f"{assignment}: {student} has no graded cell {grade_id!r}")
         nb, grade = found[0]
         if score is not None and not 0 <= score <= grade.max_score:
-            raise ValueError(f"{grade_id} is worth {grade.max_score:g} points: {score:g} is out of range")
+            raise OptionError(f"{grade_id} is worth {grade.max_score:g} points: {score:g} is out of range")
         answer_cell = SPECS[grade_id].function if grade_id in SPECS else grade_id
         try:
             grade.manual_score = score

@@ -34,7 +34,9 @@ from importlib import metadata
 from pathlib import Path
 
 import dlcourse
+from dlcourse.errors import EnvironmentProblem, MappingError, OptionError
 from dlcourse.grading.cases import secret_path
+from dlcourse.grading.course import Course
 from dlcourse.grading.exchange import settings as exchange_settings
 
 ACCOUNT = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # a Linux login JupyterHub keeps as it is (lower case)
@@ -80,17 +82,21 @@ class Deployment:
 def read_students(path: Path) -> dict[str, str | None]:
     """``name`` or ``name:password`` per line (# comments); names are Linux logins in lower case."""
     found: dict[str, str | None] = {}
-    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise MappingError(f"{path}: cannot be read as a list of students ({e})") from None
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         name, _, password = line.partition(":")
         if not ACCOUNT.match(name):
-            raise ValueError(f"{path}:{number}: {name!r} is not a login JupyterHub keeps as it is "
+            raise MappingError(f"{path}:{number}: {name!r} is not a login JupyterHub keeps as it is "
                              "(lower case letters, digits, _ and -, at most 32)")
         found[name] = password or None
     if not found:
-        raise ValueError(f"{path}: no students listed")
+        raise MappingError(f"{path}: no students listed")
     return found
 
 
@@ -103,18 +109,22 @@ def _open_to_others(path: Path) -> bool:
     return all(p.stat().st_mode & stat.S_IXOTH for p in path.parents) and bool(path.stat().st_mode & 0o005)
 
 
-def instructor_files(course: Path) -> list[Path]:
+def instructor_files(course: Course | Path) -> list[Path]:
     """What students must not read: the course, the secret's folder and the full dlcourse's folder."""
     package = Path(dlcourse.__file__).resolve().parent
-    return [Path(course).resolve(), secret_path().resolve().parent, package.parent]
+    return [Course.of(course).root.resolve(), secret_path().resolve().parent, package.parent]
 
 
-def close_instructor_files(course: Path, lock: bool) -> list[Path]:
+class OpenToStudents(EnvironmentProblem, PermissionError):
+    """The instructor's files are readable by other accounts, and the command was not told to close them."""
+
+
+def close_instructor_files(course: Course | Path, lock: bool) -> list[Path]:
     """Checks the instructor's files are closed to others; with ``lock``, closes them. Returns
     what it closed; raises PermissionError naming what is open when not told to close it."""
     open_ = [p for p in instructor_files(course) if _open_to_others(p)]
     if open_ and not lock:
-        raise PermissionError("readable by students: " + ", ".join(map(str, open_)) + ". Run chmod o-rwx on "
+        raise OpenToStudents("readable by students: " + ", ".join(map(str, open_)) + ". Run chmod o-rwx on "
                               "each (or pass --lock): they hold the answer key, the course secret or the references")
     for p in open_:
         p.chmod(p.stat().st_mode & ~0o007)
@@ -180,10 +190,10 @@ def make_exchange(d: Deployment) -> None:
         folder.chmod(mode)
 
 
-def copy_course(d: Deployment, source: Path) -> None:
+def copy_course(d: Deployment, source: Course | Path) -> None:
     """The instructor's course folder on the hub, from the repository's; never over an existing one."""
     if not d.course.exists():
-        shutil.copytree(source, d.course, ignore=shutil.ignore_patterns(
+        shutil.copytree(Course.of(source).root, d.course, ignore=shutil.ignore_patterns(
             "gradebook.db*", "submitted", "autograded", "feedback", "reports", "release", "receipts", "downloads"))
     d.course.chmod(0o700)
     config = d.course / "nbgrader_config.py"
@@ -227,28 +237,27 @@ def find_proxy() -> str:
     local = Path(dlcourse.__file__).resolve().parents[1] / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
     found = str(local) if local.exists() else shutil.which("configurable-http-proxy")
     if not found:
-        raise FileNotFoundError("configurable-http-proxy not found: run scripts/setup.sh (npm install), or install "
+        raise EnvironmentProblem("configurable-http-proxy not found: run scripts/setup.sh (npm install), or install "
                                 "it with npm and put it on PATH")
     return found
 
 
-def setup(root: Path, source_course: Path, students_file: Path, port: int = 8000, lock: bool = False,
+def setup(root: Path, source_course: Course | Path, students_file: Path, port: int = 8000, lock: bool = False,
           python: str = "/usr/bin/python3", watch_seconds: float = 10.0) -> Deployment:
     """Sets up (or brings up to date) the course on a JupyterHub; see the module's docstring.
     Every argument is checked before anything is written."""
     if os.geteuid() != 0:
-        raise PermissionError("hub-setup makes Linux accounts and runs the hub as root: run it as root")
+        raise EnvironmentProblem("hub-setup makes Linux accounts and runs the hub as root: run it as root")
     students = read_students(students_file)
-    if not (Path(source_course) / "nbgrader_config.py").is_file():
-        raise FileNotFoundError(f"{source_course}: not an nbgrader course folder (no nbgrader_config.py)")
+    source_course = Course.of(source_course).require()
     if not Path(python).exists():
-        raise FileNotFoundError(f"{python}: no such Python for the students' servers (pass --student-python)")
+        raise OptionError(f"{python}: no such Python for the students' servers (pass --student-python)")
     proxy = find_proxy()
     d = Deployment(Path(root).resolve(), exchange_settings(source_course).course_id, port)
     close_instructor_files(source_course, lock)
     d.root.mkdir(parents=True, exist_ok=True)
     d.root.chmod(0o755)
-    copy_course(d, Path(source_course))
+    copy_course(d, source_course)
     close_instructor_files(d.course, lock=True)
     make_exchange(d)
     build_student_env(d, python)

@@ -23,14 +23,16 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
+from dlcourse.errors import OptionError
 from dlcourse.grading import cases, cells, checker, mistakes
+from dlcourse.grading.course import Course
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS, exercises
-from dlcourse.grading.gradebook import GradeWriter
 
 CHECKER_NAME = "hwcheck.py"
 
@@ -64,9 +66,9 @@ def visible_tests(ids: list[str]) -> dict[str, dict]:
     return out
 
 
-def write_kit(course: Path, assignment: str) -> list[Path]:
+def write_kit(course: Course | Path, assignment: str) -> list[Path]:
     """hwcheck.py and the cases file, into the assignment's source folder."""
-    folder = Path(course) / "source" / assignment
+    folder = Course.of(course).source_of(assignment)
     helper = folder / CHECKER_NAME
     shutil.copyfile(checker.__file__, helper)
     data = folder / cases_file(assignment)
@@ -84,53 +86,53 @@ def _zip(folder: Path, assignment: str, target: Path) -> Path:
     return target
 
 
-def _generate(course: Path, assignment: str, *options: str) -> None:
+def _generate(course: Course, assignment: str, *options: str) -> None:
     """nbgrader generate_assignment in ``course``: source/<a>/ -> release/<a>/."""
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--log-level=WARN",
            *options]
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=course.root, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed in {course}:\n{done.stderr[-3000:]}")
 
 
-def release(course: Path, assignment: str, db_url: str | None = None, due: str | None = None
+def release(course: Course | Path, assignment: str, db_url: str | None = None, due: str | None = None
             ) -> tuple[Path, list[str]]:
     """Releases the assignment to its course: the grade cells made from the declarations
     (written back into the source notebook), the kit, nbgrader's student version (registered in
     the gradebook, with the due date ``due`` when given, e.g. "2026-12-01 23:59:00 UTC"), and
     ``downloads/<a>.zip``. Returns the zip's path and what ``cells.sync`` changed in the source
     notebook."""
-    course = Path(course)
-    deadline = None
-    if due is not None:
-        try:
-            deadline = parse_utc(due)
-        except (ValueError, OverflowError) as e:
-            raise ValueError(f"--due {due!r} is not a date nbgrader reads ({e})") from None
-    changes = cells.sync_assignment(course, assignment)
+    course = Course.of(course, db_url)
+    deadline = None if due is None else due_date(due)
+    changes = cells.sync_assignment(course.root, assignment)
     write_kit(course, assignment)
-    _generate(course, assignment, *([f"--CourseDirectory.db_url={db_url}"] if db_url else []))
+    _generate(course, assignment, *([f"--CourseDirectory.db_url={course.db}"] if course.db else []))
     if deadline is not None:
-        writer = GradeWriter(db_url or f"sqlite:///{course.resolve() / 'gradebook.db'}")
-        try:
+        with course.open_gradebook(create=True) as writer:  # nbgrader has just made it, or the --db's
             writer.set_due(assignment, deadline)
-        finally:
-            writer.close()
-    return _zip(course / "release" / assignment, assignment, course / "downloads" / f"{assignment}.zip"), changes
+    return _zip(course.release / assignment, assignment, course.downloads / f"{assignment}.zip"), changes
 
 
-def site_kit(course: Path, assignment: str, target: Path) -> Path:
+def due_date(text: str) -> datetime:
+    """A due date as nbgrader reads it, e.g. "2026-12-01 23:59:00 UTC"; OptionError otherwise."""
+    try:
+        return parse_utc(text)
+    except (ValueError, OverflowError) as e:
+        raise OptionError(f"--due {text!r} is not a date nbgrader reads ({e})") from None
+
+
+def site_kit(course: Course | Path, assignment: str, target: Path) -> Path:
     """The zip the course site offers, made in a scratch copy of the course: the same student
     version and kit as ``release``, without writing to the course, its gradebook or its
     source notebooks (so that building the site never touches grading state)."""
-    course = Path(course)
+    course = Course.of(course)
     with tempfile.TemporaryDirectory(prefix=f"dlcourse-kit-{assignment}-") as scratch:
-        copy = Path(scratch)
-        shutil.copytree(course / "source" / assignment, copy / "source" / assignment,
+        copy = Course(Path(scratch))
+        shutil.copytree(course.source_of(assignment), copy.source_of(assignment),
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", CHECKER_NAME, cases_file(assignment)))
-        shutil.copyfile(course / "nbgrader_config.py", copy / "nbgrader_config.py")
-        cells.sync_assignment(copy, assignment)
+        shutil.copyfile(course.nbgrader_config, copy.nbgrader_config)
+        cells.sync_assignment(copy.root, assignment)
         write_kit(copy, assignment)
         _generate(copy, assignment, "--no-db")
-        return _zip(copy / "release" / assignment, assignment, Path(target))
+        return _zip(copy.release / assignment, assignment, Path(target))

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from nbgrader.plugins import LateSubmissionPlugin
 
-from dlcourse.grading.course import AssignmentSettings
+from dlcourse.grading.course import AssignmentSettings, Course
 from dlcourse.grading.receipts import Ledger
 
 TIMESTAMP_FILE = "timestamp.txt"
 DAY = 86_400.0
 
 
-def received_at(course: Path, student: str, assignment: str) -> tuple[datetime | None, str | None]:
+def received_at(course: Course | Path, student: str, assignment: str) -> tuple[datetime | None, str | None]:
     """(when the instructor's side received the graded submission, or None; why that is not
     known, or None). The time is the receipt's (``receipts.Ledger``), never the student's own
     ``timestamp.txt``. An unknown or doubtful time is never counted as on time: it is reported,

@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-RECEIPTS = "receipts"
+from dlcourse.errors import ReceiptError
+from dlcourse.grading.course import Course
+
 GRACE_SECONDS = 600.0  # a claim this far from the receipt is the clocks' business, not the instructor's
 SOURCES = ("exchange", "lms", "instructor", "sample class")
 
@@ -74,8 +76,8 @@ def digest(data: bytes) -> str:
 class Ledger:
     """The receipts of one assignment, in ``<course>/receipts/<assignment>/``."""
 
-    def __init__(self, course: Path, assignment: str):
-        self.folder = Path(course) / RECEIPTS / assignment
+    def __init__(self, course: Course | Path, assignment: str):
+        self.folder = Course.of(course).receipts / assignment
 
     def _path(self, student: str) -> Path:
         return self.folder / f"{student}.json"
@@ -88,7 +90,7 @@ class Ledger:
             data = json.loads(path.read_text())
             data["arrivals"] = [Receipt(**a) for a in data["arrivals"]]
         except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"{path}: not a receipts file dlcourse wrote ({type(e).__name__}: {e})") from None
+            raise ReceiptError(f"{path}: not a receipts file dlcourse wrote ({type(e).__name__}: {e})") from None
         return data
 
     def arrivals(self, student: str) -> list[Receipt]:
@@ -165,15 +167,15 @@ def signed(receipt: Receipt, course_id: str, secret: bytes) -> str:
 
 
 def verify(text: str, secret: bytes) -> dict:
-    """The fields of a student's receipt if its signature holds; ValueError otherwise."""
+    """The fields of a student's receipt if its signature holds; ReceiptError (a ValueError) otherwise."""
     try:
         fields = json.loads(text)
         signature = fields.pop("signature")
     except (ValueError, KeyError, AttributeError, TypeError):
-        raise ValueError("not a dlcourse receipt (no JSON with a signature)") from None
+        raise ReceiptError("not a dlcourse receipt (no JSON with a signature)") from None
     want = hmac.new(_key(secret), _canonical(fields), hashlib.sha256).hexdigest()
     if not isinstance(signature, str) or not hmac.compare_digest(signature, want):
-        raise ValueError("the signature does not match: this receipt was edited or was not issued by this course")
+        raise ReceiptError("the signature does not match: this receipt was edited or was not issued by this course")
     return fields
 
 

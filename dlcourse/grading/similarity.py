@@ -44,8 +44,9 @@ from copydetect import CodeFingerprint, compare_files, defaults
 from copydetect.utils import highlight_overlap
 from tqdm import tqdm
 
+from dlcourse.errors import NotReady, OptionError
 from dlcourse.grading import notebook
-from dlcourse.grading.batch import submissions
+from dlcourse.grading.course import Course
 from dlcourse.grading.report import STYLE
 
 DISPLAY_THRESHOLD = defaults.DISPLAY_THRESHOLD
@@ -130,44 +131,43 @@ def compare(answers: dict[str, str], boilerplate: list[str], threshold: float = 
     return sorted(pairs, key=lambda p: (-p.score, -p.overlap, p.first, p.second))
 
 
-def notebook_tests(course: Path, assignment: str) -> dict[str, set[str]]:
+def notebook_tests(course: Course | Path, assignment: str) -> dict[str, set[str]]:
     """The assignment's notebooks, each with the grade ids of its test cells (from the instructor's copy)."""
-    folder = Path(course) / "source" / assignment
-    books = sorted(folder.glob("*.ipynb"))
-    if not books:
-        there = sorted(p.name for p in folder.parent.iterdir() if p.is_dir()) if folder.parent.is_dir() else []
-        raise ValueError(f"no assignment {assignment!r} in {folder.parent} (there: {', '.join(there) or 'none'})")
-    return {p.name: {t.grade_id for t in notebook.test_cells(notebook.read(p))} for p in books}
+    course = Course.of(course)
+    return {name: {t.grade_id for t in notebook.test_cells(notebook.read(course.source_of(assignment) / name))}
+            for name in course.notebooks(assignment)}
 
 
-def excluded_code(course: Path, assignment: str, tests: dict[str, set[str]], keep_solution: bool = False) -> list[str]:
+def excluded_code(course: Course | Path, assignment: str, tests: dict[str, set[str]],
+                  keep_solution: bool = False) -> list[str]:
     """The starter code of each notebook, and the instructor's solution unless ``keep_solution``."""
+    course = Course.of(course)
     code = []
     for name, test_ids in tests.items():
-        released = Path(course) / "release" / assignment / name
+        released = course.release / assignment / name
         if not released.exists():
-            raise FileNotFoundError(f"{released}: the starter code is the released notebook; "
+            raise NotReady(f"{released}: the starter code is the released notebook; "
                                     f"run `dlcourse release {assignment}` first")
         code.append(answer_code(notebook.read(released), test_ids))
         if not keep_solution:
-            code.append(answer_code(notebook.read(Path(course) / "source" / assignment / name), test_ids))
+            code.append(answer_code(notebook.read(course.source_of(assignment) / name), test_ids))
     return code
 
 
-def read_class(course: Path, assignment: str, tests: dict[str, set[str]],
+def read_class(course: Course | Path, assignment: str, tests: dict[str, set[str]],
                progress: bool = False) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """(student -> answer code, [(student, what of theirs was not compared and why)])."""
-    course = Path(course)
-    listed = submissions(course, assignment, list(tests))
+    course = Course.of(course)
+    listed = course.submissions(assignment, list(tests), warn=tqdm.write)
     if not listed:
-        raise RuntimeError(f"no submissions of {assignment} in {course / 'submitted'}/<student>/{assignment}/: "
+        raise NotReady(f"no submissions of {assignment} in {course.submitted}/<student>/{assignment}/: "
                            "collect them first (nbgrader collect)")
     answers: dict[str, str] = {}
     skipped = []
     for student, name in tqdm(listed, desc=f"reading {assignment}", unit="notebook", disable=not progress):
         shown = Path(student, assignment, name)
         try:
-            data = notebook.read_submitted(course / "submitted", (student, assignment, name))
+            data = notebook.read_submitted(course.submitted, (student, assignment, name))
             if data is None:
                 raise notebook.SubmissionError(f"{shown}: not submitted (no file of that name)")
             code = answer_code(notebook.read(shown, data), tests[name])
@@ -181,20 +181,20 @@ def read_class(course: Path, assignment: str, tests: dict[str, set[str]],
     return answers, skipped
 
 
-def similarity_report(course: Path, assignment: str, threshold: float = DISPLAY_THRESHOLD,
+def similarity_report(course: Course | Path, assignment: str, threshold: float = DISPLAY_THRESHOLD,
                       min_match: int = MIN_MATCH, keep_solution: bool = False, progress: bool = True) -> Report:
     """Compares every pair of the assignment's submissions and writes
     ``reports/<assignment>/similarity.html`` (the flagged pairs side by side) and ``similarity.csv``
     (every pair sharing code beyond the excluded code). Reads submissions; writes nothing else."""
-    course = Path(course)
+    course = Course.of(course)
     if not 0 <= threshold < 1:
-        raise ValueError(f"the threshold is a share of a student's code, from 0 up to 1 (not {threshold}); "
+        raise OptionError(f"the threshold is a share of a student's code, from 0 up to 1 (not {threshold}); "
                          f"copydetect's default is {DISPLAY_THRESHOLD}")
     tests = notebook_tests(course, assignment)
     boilerplate = excluded_code(course, assignment, tests, keep_solution)
     answers, skipped = read_class(course, assignment, tests, progress)
     pairs = compare(answers, boilerplate, threshold, min_match, progress)
-    out = course / "reports" / assignment
+    out = course.reports_of(assignment)
     out.mkdir(parents=True, exist_ok=True)
     report = Report(assignment, sorted(answers), skipped, pairs, threshold, min_match, out / "similarity.html",
                     out / "similarity.csv")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from dlcourse.errors import DeclarationError, UnknownAssignment
 from dlcourse.grading.exercise import Exercise, Mistake, Spec, Written
 
 
@@ -21,7 +22,7 @@ def _load() -> dict[str, list[Exercise]]:
         exercises = list(importlib.import_module(f"{__name__}.{module}").EXERCISES)
         for e in exercises:
             if e.grade_id in owner:
-                raise ValueError(f"dlcourse/grading/exercises/{module}.py: grade id {e.grade_id!r} is declared "
+                raise DeclarationError(f"dlcourse/grading/exercises/{module}.py: grade id {e.grade_id!r} is declared "
                                  f"in {owner[e.grade_id]}.py too; a grade id names one exercise")
             owner[e.grade_id] = module
         found[module] = exercises
@@ -34,9 +35,9 @@ WRITTEN: dict[str, Written] = {e.grade_id: e for es in ASSIGNMENTS.values() for 
 
 
 def exercises(assignment: str) -> list[Exercise]:
-    """The assignment's exercises, or a KeyError saying which assignments are declared."""
+    """The assignment's exercises, or an UnknownAssignment (a KeyError) saying which assignments are declared."""
     if assignment not in ASSIGNMENTS:
-        raise KeyError(f"no exercises are declared for {assignment!r}: add dlcourse/grading/exercises/"
+        raise UnknownAssignment(f"no exercises are declared for {assignment!r}: add dlcourse/grading/exercises/"
                        f"{assignment}.py (declared: {', '.join(ASSIGNMENTS) or 'none'})")
     return ASSIGNMENTS[assignment]
 
