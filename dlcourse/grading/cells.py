@@ -1,9 +1,9 @@
 """The instructor notebook's sections and grade cells, made from the exercise declarations.
 
 Each exercise of ``dlcourse/grading/exercises/<assignment>.py`` is a numbered section of the
-notebook, in the order ``EXERCISES`` lists them: a Markdown heading ``## <n>. <title>`` with the
-question's text (both declared; ``{section:<grade id>}`` in the text becomes that exercise's
-number), the cell the student answers in, and for a ``Spec`` its test cell. ``sync`` writes
+notebook, in the order ``EXERCISES`` lists them: a Markdown heading ``## <n>. <title>`` (and
+"(graded by hand)" for a ``Written`` answer) with the question's text (both declared;
+``{section:<grade id>}`` in the text becomes that exercise's number), the cell the student answers in, and for a ``Spec`` its test cell. ``sync`` writes
 them: the heading and the answer cell's source where the declaration holds them, every graded
 cell's nbgrader metadata (grade id, points), and each autograded test cell right after its
 solution cell with the one line it runs. An instructor who keeps a solution in the notebook
@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from dlcourse.grading import notebook
-from dlcourse.grading.exercise import Exercise, Spec
+from dlcourse.grading.exercise import Exercise, Spec, Written
 from dlcourse.grading.exercises import exercises
 
 SECTION_REF = re.compile(r"\{section:(\w+)\}")
@@ -85,7 +85,8 @@ def heading(e: Exercise, numbers: dict[str, int], where: str) -> str:
         return str(numbers[ref.group(1)])
 
     text = SECTION_REF.sub(number, e.text)
-    return f"## {numbers[e.grade_id]}. {e.title}" + (f"\n\n{text}" if text else "")
+    by_hand = " (graded by hand)" if isinstance(e, Written) else ""
+    return f"## {numbers[e.grade_id]}. {e.title}{by_hand}" + (f"\n\n{text}" if text else "")
 
 
 def _check_declaration(e: Exercise, where: str) -> None:

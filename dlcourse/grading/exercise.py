@@ -118,7 +118,7 @@ class Written:
     grade_id: str
     points: float
     questions: tuple[str | Question, ...] = ()  # as Spec's
-    title: str = ""  # as Spec's
+    title: str = ""  # as Spec's; release adds "(graded by hand)"
     text: str = ""  # as Spec's
     answer: str | None = None  # the answer cell's Markdown, the model answer between ### BEGIN/END SOLUTION
     # and the rubric (None: the notebook holds that cell, with the grade id)

@@ -184,7 +184,10 @@ EXERCISES = [
         "sec-binary-classifier", 'chapter 2, section "A two-layer binary classifier (seed 002)"', """\
 def affine_backward(dout, x, w):
     return dout @ w.T, x.T @ dout, dout.sum(axis=1)
-""")}),
+""")},
+         title="The affine layer's backward pass",
+         text="""\
+For `out = x @ w + b` with `x` of shape (N, D) and `w` (D, M), return `(dx, dw, db)` given the upstream gradient `dout` (N, M)."""),  # noqa: E501
     Spec("test_softmax_cross_entropy", "softmax_cross_entropy", _logits_inputs, _softmax_cross_entropy,
          ("loss", "dz"), points=2, questions=("3.1",), random_cases=3,
          edge_cases={"large logits (a naive exp overflows)": lambda rng: _logits_inputs(rng, 0, scale=500.0)},
@@ -200,7 +203,10 @@ def softmax_cross_entropy(z, y):
     dz = np.exp(logp)
     dz[rows, y] -= 1
     return -logp[rows, y].mean(), dz
-""")}),
+""")},
+         title="Softmax cross-entropy",
+         text="""\
+Return `(loss, dz)`: the mean cross-entropy of `softmax(z)` against integer labels `y`, and its gradient in `z`. Keep it stable for large logits."""),  # noqa: E501
     Spec("test_batchnorm_forward", "batchnorm_forward", _batchnorm_forward_inputs, _batchnorm_forward,
          ("y", "running_mean", "running_var"), points=2, questions=("9.1", "9.3"),
          edge_cases={"a batch of one in training (every output is beta)": _batch_of_one},
@@ -216,7 +222,10 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training):
     else:
         mu, var = running_mean, running_var
     return gamma * (x - mu) / np.sqrt(var + 1e-5) + beta, running_mean, running_var
-""")}),
+""")},
+         title="Batch normalisation, forward: training and inference",
+         text="""\
+`x` is a batch of shape (N, D). In training (`training` true), normalise each feature (column of `x`) with the batch's mean and biased variance (divided by N), `y = gamma * (x - mean) / sqrt(var + 1e-5) + beta`, and update the running statistics as Keras does, `running = 0.99 * running + 0.01 * batch value`, for the mean and for the variance. At inference (`training` false), normalise with `running_mean` and `running_var` and leave them as they are. Return `(y, running_mean, running_var)` without modifying the arrays passed in."""),  # noqa: E501
     Spec("test_batchnorm_backward", "batchnorm_backward", _batchnorm_inputs, _batchnorm_backward,
          ("dx", "dgamma", "dbeta"), points=3, questions=("9.2",),
          references=("dlcourse.layers.batchnorm_backward",),
@@ -227,8 +236,18 @@ def batchnorm_backward(dout, x, gamma):
     inv = 1 / np.sqrt(x.var(0) + 1e-5)
     xhat = (x - x.mean(0)) * inv
     return gamma * inv * (dout - dout.mean(0)), (dout * xhat).sum(0), dout.sum(0)
-""")}),
-    Written("answer_batchnorm_in_practice", points=3, questions=("9.1", "9.3")),
+""")},
+         title="Batch normalisation, backward",
+         text="""\
+In training mode, `y = gamma * (x - mu) / sqrt(var + 1e-5) + beta` per feature (columns of `x`). Return `(dx, dgamma, dbeta)` given `dout`: the full gradient, variance term included."""),  # noqa: E501
+    Written("answer_batchnorm_in_practice", points=3, questions=("9.1", "9.3"),
+         title="Batch normalisation in training and at inference",
+         text="""\
+(a) Ioffe and Szegedy motivated batch normalisation by *internal covariate shift*. Say what that means, and what later experiments found about it.
+
+(b) Why does batch normalisation act as a regulariser, and how does the size of that effect change with the batch size n? Estimate how much a fixed example's normalised value fluctuates from batch to batch, for a Gaussian feature.
+
+(c) Why does a BN layer use running averages at inference instead of the statistics of the batch it is given? What goes wrong if the model is evaluated after only a few training steps, with momentum m = 0.99 and running averages that start where Keras starts them (the mean at 0, the variance at 1)?"""),  # noqa: E501
     Spec("test_conv2d_backward", "conv2d_backward", _conv_inputs, _conv2d_backward, ("dx", "dw", "db"), points=3,
          questions=("13.1",), random_cases=3,
          edge_cases={
@@ -255,8 +274,18 @@ def conv2d_backward(dout, x, w, stride, pad):
             dw += np.einsum("npqc,nf->pqcf", xp[:, rows, cols, :], dout[:, i, j])
     dx = dxp[:, pad:pad + x.shape[1], pad:pad + x.shape[2]]
     return dx, dw, dout.sum(axis=(0, 1, 2))
-""")}),
-    Written("proof_taylor_model", points=2, questions=("4.1", "4.2")),
+""")},
+         title="A convolution's backward pass",
+         text="""\
+The layer of chapter 13: `out[n, i, j, f] = sum over p, q, c of xpad[n, S i + p, S j + q, c] w[p, q, c, f] + b[f]`, a cross-correlation of `x` (N, H, W, C_in), zero-padded by `pad` on each side of H and W, with the kernel `w` (KH, KW, C_in, C_out), at stride `S = stride`. Given the upstream gradient `dout` (N, OH, OW, C_out), return `(dx, dw, db)`, shaped like `x`, `w` and `b`. Rows or columns that no window reads get a zero gradient."""),  # noqa: E501
+    Written("proof_taylor_model", points=2, questions=("4.1", "4.2"),
+         title="The quadratic model along the gradient",
+         text="""\
+Let `g = grad f(x0)`, non-zero, and `H` the (symmetric) Hessian of f at `x0`.
+
+(a) From the second-order Taylor expansion of f around `x0`, derive the model of `f(x0 - eps g)` as a function of the step `eps`, term by term. What is its slope at `eps = 0`?
+
+(b) Suppose `g^T H g <= 0`. What does the model say about the best step along `-g`? Does a small step along `-g` still decrease f?"""),  # noqa: E501
     Spec("test_optimal_step", "optimal_step", _step_inputs, _optimal_step, ("eps",), points=1, questions=("4.3",),
          references=("dlcourse.quadratic.optimal_step",),
          wrong_answers={"optimal_step_upside_down": Mistake(
@@ -264,8 +293,18 @@ def conv2d_backward(dout, x, w, stride, pad):
         "eq-eps-star", 'chapter 4, Eq. (2)', """\
 def optimal_step(g, H):
     return g @ H @ g / (g @ g)
-""")}),
-    Written("proof_optimal_step_bounds", points=3, questions=("4.3",)),
+""")},
+         title="The optimal step along the gradient",
+         text="""\
+`g` is the gradient at a point and `H` the Hessian there, symmetric positive definite. Return the step `eps` that minimises the quadratic model of section {section:proof_taylor_model} along `-g` (section {section:proof_optimal_step_bounds} asks you to derive it)."""),  # noqa: E501
+    Written("proof_optimal_step_bounds", points=3, questions=("4.3",),
+         title="Bounds on the optimal step",
+         text="""\
+(a) From the model of section {section:proof_taylor_model}, derive the step `eps*` that minimises it when `g^T H g > 0`, and say why it is a minimum.
+
+(b) For `H` positive definite with eigenvalues `lambda_min <= ... <= lambda_max`, prove `1/lambda_max <= eps* <= 1/lambda_min`, and say when each bound is attained.
+
+(c) Which of the two bounds still holds if `H` has a negative eigenvalue but `g^T H g > 0`?"""),  # noqa: E501
     Spec("test_backtracking", "backtracking", _backtracking_inputs, _backtracking, ("t", "iterations"),
          points=2, questions=("5.3",), references=("dlcourse.linesearch.backtracking",),
          wrong_answers={"backtracking_counts_the_accepted_try": Mistake(
@@ -281,8 +320,14 @@ def backtracking(Q, c, x, t0, alpha, beta):
         t = beta * t
         tries += 1
     return t, tries
-""")}),
-    Written("proof_line_search", points=3, questions=("5.1",)),
+""")},
+         title="Backtracking line search",
+         text="""\
+For `f(x) = x^T Q x / 2 + c^T x`, search along `dx = -grad f(x)`: start at `t = t0` and shrink `t <- beta t` while `f(x + t dx) > f(x) + alpha t grad^T dx`. Return `(t, k)`: the accepted step and how many times it was shrunk."""),  # noqa: E501
+    Written("proof_line_search", points=3, questions=("5.1",),
+         title="The exit condition of backtracking",
+         text="""\
+Let `m I <= Hess f <= M I`, `dx` a descent direction (`grad^T dx < 0`) and `0 < alpha < 1/2`. Show that the backtracking exit condition `f(x + t dx) <= f(x) + alpha t grad^T dx` holds for every `0 < t <= -grad^T dx / (M ||dx||^2)`."""),  # noqa: E501
     Spec("test_line_search_bound", "line_search_bound", _bound_inputs, _line_search_bound, ("bound",),
          points=2, questions=("5.2",), atol=0.0, rtol=0.0,
          references=("dlcourse.linesearch.iteration_bound", "dlcourse.linesearch.accepted_step_bound"),
@@ -292,8 +337,14 @@ def backtracking(Q, c, x, t0, alpha, beta):
 def line_search_bound(Q, x, t0, beta):
     ratio = 1 / (np.linalg.eigvalsh(Q).max() * t0)
     return 0 if ratio >= 1 else int(np.floor(np.log(ratio) / np.log(beta)))
-""")}),
-    Written("proof_v_sum", points=2, questions=("6.1",)),
+""")},
+         title="The backtracking bound",
+         text="""\
+For `f(x) = x^T Q x / 2` at `x`, with the gradient direction `dx = -grad f(x)` and `M = lambda_max(Q)`, return chapter 5's bound on the number of backtracking iterations: the fewest shrinkings `k` after which `beta^k t0` lies in the interval of section {section:proof_line_search}, where the exit condition is sure to hold. Return 0 if `t0` already lies in it (then the first step passes the Armijo test, and backtracking stops at once)."""),  # noqa: E501
+    Written("proof_v_sum", points=2, questions=("6.1",),
+         title="Adam's second moment in closed form",
+         text="""\
+Show by induction that with `v_0 = 0`, `v_t = (1 - beta2) sum_{i=1..t} beta2^(t-i) g_i^2`, and deduce `E[v_t] = (1 - beta2^t) E[g^2]` when the `g_i` are identically distributed."""),  # noqa: E501
     Spec("test_second_moments", "second_moments", _gradients_inputs, _second_moments, ("v", "v_hat"), points=2,
          questions=("6.2",), references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected"),
          wrong_answers={"bias_correction_forgotten": Mistake(
@@ -306,7 +357,10 @@ def second_moments(g, beta2):
         prev = beta2 * prev + (1 - beta2) * gt**2
         v[i] = prev
     return v, v
-""")}),
+""")},
+         title="Adam's second moment and its bias",
+         text="""\
+`g` holds a gradient sequence, one row per step `t = 1, ..., T`. Starting from `v_0 = 0`, return `(v, v_hat)`: every `v_t = beta2 v_{t-1} + (1 - beta2) g_t^2` and its bias-corrected `v_t / (1 - beta2^t)`, both shaped like `g`."""),  # noqa: E501
     Spec("test_adam_step", "adam_step", _adam_inputs, _adam_step, ("p", "m", "v"), points=3, questions=("6.3",),
          references=("dlcourse.optim.Adam", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adam"),
          wrong_answers={"adam_without_bias_correction": Mistake(
@@ -316,8 +370,20 @@ def adam_step(p, g, m, v, t, lr):
     m = 0.9 * m + 0.1 * g
     v = 0.999 * v + 0.001 * g * g
     return p - lr * m / (np.sqrt(v) + 1e-8), m, v
-""")}),
-    Written("proof_adamax_limit", points=3, questions=("6.4",)),
+""")},
+         title="One Adam step",
+         text="""\
+The paper's Algorithm 1 with `beta1 = 0.9`, `beta2 = 0.999`, `eps = 1e-8`: given parameters `p`, gradient `g`, moments `m`, `v` after `t - 1` steps, the step number `t` and learning rate `lr`, return the new `(p, m, v)`. Do not forget the bias correction."""),  # noqa: E501
+    Written("proof_adamax_limit", points=3, questions=("6.4",),
+         title="AdaMax as the limit p -> infinity",
+         text="""\
+Replace Adam's second moment by the p-th power `v_t = beta2^p v_{t-1} + (1 - beta2^p) |g_t|^p`, with `v_0 = 0`.
+
+(a) Unroll `v_t` as a sum over the past gradients.
+
+(b) Show that `u_t = lim_{p -> infinity} v_t^(1/p) = max_{i <= t} beta2^(t-i) |g_i|`, and deduce the recursion `u_t = max(beta2 u_{t-1}, |g_t|)`.
+
+(c) Why does `u_t` need no bias correction? Seed 002 writes `u_t = max(beta2 u_{t-1}, (1 - beta2) |g_t|)`: is that the limit?"""),  # noqa: E501
     Spec("test_adamax_step", "adamax_step", _adamax_inputs, _adamax_step, ("p", "m", "u"), points=2,
          questions=("6.4",),
          references=("dlcourse.optim.Adamax", "dlcourse.optim.bias_corrected", "dlcourse.tf.optim.Adamax"),
@@ -328,8 +394,18 @@ def adamax_step(p, g, m, u, t, lr):
     m = 0.9 * m + 0.1 * g
     u = np.maximum(0.999 * u, 0.001 * np.abs(g))
     return p - lr / (1 - 0.9**t) * m / (u + 1e-7), m, u
-""")}),
-    Written("answer_adamax_when", points=3, questions=("6.5",)),
+""")},
+         title="One AdaMax step",
+         text="""\
+Kingma and Ba's AdaMax with `beta1 = 0.9`, `beta2 = 0.999` and, as Keras does, `eps = 1e-7` added to `u`: `m = beta1 m + (1 - beta1) g`, `u = max(beta2 u, |g|)`, `p -= lr / (1 - beta1^t) * m / (u + eps)`. Return the new `(p, m, u)`."""),  # noqa: E501
+    Written("answer_adamax_when", points=3, questions=("6.5",),
+         title="When does AdaMax beat Adam?",
+         text="""\
+(a) Show that for `beta1 < beta2` every AdaMax step (without epsilon) obeys `|Delta_t| <= alpha (1 - beta1) / (1 - beta1/beta2)`, whatever the scale of the gradients, and evaluate the constant for `beta1 = 0.9`, `beta2 = 0.999`.
+
+(b) Adam has no such bound. A coordinate sees one gradient `G` after a long silence (zero gradients before and after, `t` large enough that the bias corrections are 1). How far does Adam move it in all, and how far AdaMax?
+
+(c) Seeds 000 and 002 say AdaMax helps "with sparse or heavy-tailed gradients". Is that right? Say when AdaMax wins and when it loses, and why."""),  # noqa: E501
     Spec("test_momentum_step", "momentum_step", _momentum_inputs, _momentum_step, ("p", "v"), points=2,
          questions=("6.6",), references=("dlcourse.optim.SGD", "dlcourse.tf.optim.SGD"),
          wrong_answers={"momentum_pytorch_style": Mistake(
@@ -338,7 +414,10 @@ def adamax_step(p, g, m, u, t, lr):
 def momentum_step(p, g, v, lr, momentum, nesterov):
     v = momentum * v + g
     return p - lr * v, v
-""")}),
+""")},
+         title="SGD with momentum, as Keras does it",
+         text="""\
+Keras keeps a velocity `v`: `v = momentum * v - lr * g`, then `p += v`, or with Nesterov `p += momentum * v - lr * g` (using the new `v`). Return the new `(p, v)`."""),  # noqa: E501
     Spec("test_rmsprop_step", "rmsprop_step", _rmsprop_inputs, _rmsprop_step, ("p", "v"), points=1,
          references=("dlcourse.optim.RMSprop", "dlcourse.tf.optim.RMSprop"),
          wrong_answers={"rmsprop_without_square_root": Mistake(
@@ -347,8 +426,14 @@ def momentum_step(p, g, v, lr, momentum, nesterov):
 def rmsprop_step(p, g, v, lr):
     v = 0.9 * v + 0.1 * g * g
     return p - lr * g / (v + 1e-7), v
-""")}),
-    Written("proof_spectral_norm", points=3, questions=("8.1",)),
+""")},
+         title="One RMSProp step, as Keras does it",
+         text="""\
+`v = 0.9 v + 0.1 g^2`, `p -= lr * g / sqrt(v + 1e-7)` (Keras puts epsilon inside the root). Return the new `(p, v)`."""),  # noqa: E501
+    Written("proof_spectral_norm", points=3, questions=("8.1",),
+         title="The Lipschitz constant of a linear map",
+         text="""\
+Prove that the smallest `L` with `||W x1 - W x2|| <= L ||x1 - x2||` for all `x1`, `x2` is `sigma_max(W)`, the largest singular value of `W`, using the singular value decomposition `W = U Sigma V^T`. Then say why the power iteration of section {section:test_spectral_norm} converges to it, and from which side."""),  # noqa: E501
     Spec("test_spectral_norm", "spectral_norm", _matrix_inputs, _spectral_norm, ("sigma",), points=2,
          questions=("8.1",), rtol=1e-5,
          references=("dlcourse.lipschitz.spectral_norm", "dlcourse.tf.regularizers.SpectralNorm"),
@@ -357,5 +442,8 @@ def rmsprop_step(p, g, v, lr):
         "eq-lipschitz-linear", 'chapter 8, Eq. (1)', """\
 def spectral_norm(W):
     return np.linalg.norm(W)
-""")}),
+""")},
+         title="Spectral norm by power iteration",
+         text="""\
+Return `sigma_max(W)` computed by power iteration (no SVD), to a relative accuracy of `1e-6`."""),
 ]

@@ -152,7 +152,10 @@ EXERCISES = [
         "eq-quadratic", 'chapter 1, Eq. (4)', """\
 def grad_quadratic_form(A, x):
     return (2 * A @ x).reshape(1, -1), np.outer(x, x)
-""")}),
+""")},
+         title="The quadratic form",
+         text="""\
+For `f(x, A) = x^T A x` with a square `A` that need not be symmetric, return `(dx, dA)`: the Jacobian `df/dx` as a `(1, n)` row and `df/dA` shaped like `A` (row-major flattening, as in the book)."""),  # noqa: E501
     Spec("test_grad_trace_form", "grad_trace_form", _trace_inputs, _grad_trace_form, ("dX",), points=1,
          questions=("1.4",), references=("dlcourse.matcalc.d_trace_XtAX_dX",),
          wrong_answers={"trace_form_assumes_symmetric": Mistake(
@@ -160,7 +163,10 @@ def grad_quadratic_form(A, x):
         "eq-trace", 'chapter 1, Eq. (5)', """\
 def grad_trace_form(A, X):
     return 2 * A @ X
-""")}),
+""")},
+         title="The trace form",
+         text="""\
+For `f(X) = tr(X^T A X)`, return `df/dX`, shaped like `X`."""),
     Spec("test_chain_matvec", "chain_matvec", _matvec_inputs, _chain_matvec, ("dy_dz",), points=1,
          questions=("1.2", "1.5"), references=("dlcourse.matcalc.d_chain_matvec",),
          wrong_answers={"chain_rule_without_inner_jacobian": Mistake(
@@ -168,7 +174,10 @@ def grad_trace_form(A, X):
         "eq-chain-matvec", 'chapter 1, Eq. (6)', """\
 def chain_matvec(A, dx_dz):
     return A
-""")}),
+""")},
+         title="The chain rule through a matrix",
+         text="""\
+`y = A x` where `x` depends on `z` with Jacobian `dx_dz` (shape `(n, k)`). Return `dy/dz`."""),
     Spec("test_grad_bilinear", "grad_bilinear", _bilinear_inputs, matcalc.d_bilinear, ("dalpha_dx", "dalpha_dy"),
          points=1, questions=("1.6",), references=("dlcourse.matcalc.d_bilinear",),
          wrong_answers={"bilinear_gradients_as_columns": Mistake(
@@ -176,7 +185,10 @@ def chain_matvec(A, dx_dz):
         "sec-conventions", 'chapter 1, section "Conventions"', """\
 def grad_bilinear(A, x, y):
     return y @ A, A @ x
-""")}),
+""")},
+         title="The bilinear form",
+         text="""\
+For `alpha = y^T A x`, return `(dalpha/dx, dalpha/dy)`, each as a row (`(1, n)` and `(1, m)`)."""),
     Spec("test_grad_inner_chain", "grad_inner_chain", _inner_chain_inputs, _grad_inner_chain, ("dalpha_dz",),
          points=1, questions=("1.1", "1.7"), references=("dlcourse.matcalc.d_inner_chain",),
          wrong_answers={"inner_chain_one_term": Mistake(
@@ -184,7 +196,10 @@ def grad_bilinear(A, x, y):
         "eq-inner-chain", 'chapter 1, Eq. (8)', """\
 def grad_inner_chain(x, y, dx_dz, dy_dz):
     return (y @ dx_dz).reshape(1, -1)
-""")}),
+""")},
+         title="An inner product of two functions",
+         text="""\
+For `alpha = y^T x` where both `x` and `y` depend on `z` (Jacobians `dx_dz`, `dy_dz`, each `(n, k)`), return `dalpha/dz` as a `(1, k)` row."""),  # noqa: E501
     Spec("test_inverse_derivative", "inverse_derivative", _inverse_inputs, _inverse_derivative, ("dAinv",),
          points=2, questions=("1.8",), references=("dlcourse.matcalc.d_inverse",),
          wrong_answers={"inverse_derivative_sign": Mistake(
@@ -200,8 +215,14 @@ def inverse_derivative(A, dA):
 def inverse_derivative(A, dA):
     inv = np.linalg.inv(A)
     return -inv @ inv @ dA
-""")}),
-    Written("proof_hessian_is_jacobian", points=2, questions=("1.9",)),
+""")},
+         title="The derivative of an inverse",
+         text="""\
+`A` depends on a scalar `alpha` with `dA/dalpha = dA`. Return `d(A^{-1})/dalpha`."""),
+    Written("proof_hessian_is_jacobian", points=2, questions=("1.9",),
+         title="The Hessian is the Jacobian of the gradient",
+         text="""\
+For a twice differentiable `f: R^n -> R`, show that its Hessian `H(f)`, with entries `d^2 f / (dx_i dx_j)`, is the Jacobian of its gradient in the convention of this course (`J_ij = df_i/dx_j`), and say when `H` is symmetric. Use this to find the Hessian of `f(x) = x^T A x` for a square `A` that need not be symmetric."""),  # noqa: E501
     Spec("test_symmetric_penalty", "symmetric_penalty", _penalty_inputs, _symmetric_penalty, ("R", "dR"),
          points=1, questions=("1.10",), random_cases=3,
          edge_cases={"equal weights (the penalty is zero)": _equal_weights},
@@ -212,7 +233,10 @@ def inverse_derivative(A, dA):
 def symmetric_penalty(w, lam):
     S = np.array([[1.0, -1.0], [-1.0, 1.0]])
     return lam * w @ S @ w, lam * S @ w
-""")}),
+""")},
+         title="A regulariser against asymmetric weights",
+         text="""\
+For `w` in R^2 and `S = [[1, -1], [-1, 1]]`, return `(R, dR)`: `R = lam * w^T S w` and its gradient in `w` (a vector shaped like `w`)."""),  # noqa: E501
     Spec("test_softmax_hessian", "softmax_hessian", _logits_inputs, _softmax_hessian, ("H",), points=1,
          questions=("3.2",), random_cases=3,
          edge_cases={"large logits (a naive exp overflows)": lambda rng: _logits_inputs(rng, 3, scale=500.0)},
@@ -223,7 +247,10 @@ def symmetric_penalty(w, lam):
 def softmax_hessian(z):
     e = np.exp(z - z.max())
     return np.diag(e / e.sum())
-""")}),
+""")},
+         title="The Hessian of softmax cross-entropy",
+         text="""\
+For one example with logits `z` (a vector of K entries), a target `y` whose entries sum to one and `L = -sum_i y_i log softmax(z)_i`, return the K x K Hessian of `L` in `z`. (It does not depend on `y`; section {section:proof_convexity} asks why it is positive semi-definite.) Keep it finite for large logits."""),  # noqa: E501
     Spec("test_logistic_gradient_hessian", "logistic_gradient_hessian", _logistic_inputs, _logistic_gradient_hessian,
          ("grad", "H"), points=2, questions=("3.3",),
          references=("dlcourse.losses.logistic_gradient", "dlcourse.losses.logistic_hessian"),
@@ -240,9 +267,22 @@ def logistic_gradient_hessian(w, X, y):
 def logistic_gradient_hessian(w, X, y):
     z = 1 / (1 + np.exp(-(X @ w)))
     return X.T @ (z - y) / len(y), X.T @ (X * (z * (1 - z))[:, None]) / len(y)
-""")}),
-    Written("proof_convexity", points=3, questions=("3.2", "3.3")),
-    Written("answer_two_outputs", points=2, questions=("3.4",)),
+""")},
+         title="Logistic regression: gradient and Hessian",
+         text="""\
+`X` holds one example per row (N, d), `y` the labels in {0, 1}, and `z_n = sigmoid(x_n^T w)`. For the summed loss `E(w) = -sum_n [y_n ln z_n + (1 - y_n) ln(1 - z_n)]`, return `(grad, H)`: the gradient of `E` in `w` (shaped like `w`) and its d x d Hessian."""),  # noqa: E501
+    Written("proof_convexity", points=3, questions=("3.2", "3.3"),
+         title="Convexity of the two losses",
+         text="""\
+(a) Prove that the Hessian `diag(yhat) - yhat yhat^T` of section {section:test_softmax_hessian}, with `yhat = softmax(z)`, is positive semi-definite, and find a direction along which it is zero.
+
+(b) Prove that the logistic loss `E(w)` of section {section:test_logistic_gradient_hessian} is convex.
+
+(c) Seed 001 concludes that `E` has exactly one minimiser, which gradient descent finds. Is that right? Consider data whose two classes are linearly separable."""),  # noqa: E501
+    Written("answer_two_outputs", points=2, questions=("3.4",),
+         title="Softmax regression with two outputs",
+         text="""\
+Two-class softmax regression has two weight vectors `w_s1`, `w_s2`; logistic regression has one, `w_l`. Show that they describe the same set of classifiers, giving the map from `(w_s1, w_s2)` to `w_l`. Is two-output softmax "a generalisation" of logistic regression, as seed 003 says?"""),  # noqa: E501
     Spec("test_gd_on_quadratic_form", "gd_on_quadratic_form", _whw_inputs, _gd_on_quadratic_form, ("w", "rate"),
          points=2, questions=("4.4", "4.5"), references=("dlcourse.quadratic.gd_quadratic",),
          wrong_answers={"gradient_without_its_factor_two": Mistake(
@@ -253,8 +293,16 @@ def gd_on_quadratic_form(H, w0, eps, t):
     for _ in range(int(t)):
         w = w - eps * H @ w
     return w, np.abs(1 - eps * np.linalg.eigvalsh(H)).max()
-""")}),
-    Written("proof_gd_quadratic_convergence", points=3, questions=("4.4", "4.5")),
+""")},
+         title="Gradient descent on `J(w) = w^T H w`",
+         text="""\
+`H` is symmetric, not necessarily positive definite. Gradient descent with step `eps` starts at `w0`. Return `(w, rate)`: the iterate after `t` steps, computed in closed form from the eigendecomposition of `H` rather than by taking the steps (section {section:proof_gd_quadratic_convergence} asks you to derive the form), and the factor by which the worst eigen-direction is multiplied at each step, in absolute value."""),  # noqa: E501
+    Written("proof_gd_quadratic_convergence", points=3, questions=("4.4", "4.5"),
+         title="When gradient descent on a quadratic converges",
+         text="""\
+(a) For `h(x) = 1/2 x^T Q x + c^T x + b` with `Q` symmetric positive definite, show that gradient descent `x_{k+1} = x_k - eps grad h(x_k)` converges to the minimiser from every start if and only if `0 < eps < 2/lambda_max(Q)`.
+
+(b) For `J(w) = w^T H w` with `H = V Lambda V^T` symmetric, derive `w_t = V (I - 2 eps Lambda)^t V^T w_0`, and state exactly when `w_t -> 0` from every `w_0` (section {section:test_gd_on_quadratic_form}'s `rate` is the largest factor)."""),  # noqa: E501
     Spec("test_beale_derivatives", "beale_derivatives", _beale_inputs, _beale_derivatives, ("grad", "H"), points=2,
          questions=("4.6",), random_cases=3, rtol=1e-9, atol=1e-9,
          edge_cases={"the stationary point (0, 1)": lambda rng: {"p": np.array([0.0, 1.0])},
@@ -275,8 +323,14 @@ def beale_derivatives(p):
         grad += 2 * r * dr
         H += 2 * np.outer(dr, dr)
     return grad, H
-""")}),
-    Written("answer_beale_not_convex", points=2, questions=("4.6",)),
+""")},
+         title="Beale's function: gradient and Hessian",
+         text="""\
+`f(x, y) = (1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2`. Return `(grad, H)` at the point `p = (x, y)`: the gradient, of shape (2,), and the 2 x 2 Hessian, both exact (finite differences are not accurate enough for the test)."""),  # noqa: E501
+    Written("answer_beale_not_convex", points=2, questions=("4.6",),
+         title="Beale's function is not convex",
+         text="""\
+Seed 002 calls Beale's function convex "as it is the sum of three quadratic functions". With your derivatives of section {section:test_beale_derivatives}, show that `(0, 1)` is a stationary point and say what kind, then prove in two different ways that the function is not convex. Where does the seed's reasoning fail?"""),  # noqa: E501
     Spec("test_newton_iterates", "newton_iterates", _polynomial_near_root, _newton_iterates, ("xs",), points=2,
          questions=("7.1",), references=("dlcourse.newton.newton_root", "dlcourse.newton.newton_minimize"),
          wrong_answers={"newton_step_sign": Mistake(
@@ -288,7 +342,16 @@ def newton_iterates(coeffs, x0, n_steps):
     for _ in range(int(n_steps)):
         xs.append(xs[-1] + np.polyval(coeffs, xs[-1]) / np.polyval(d, xs[-1]))
     return np.array(xs)
-""")}),
-    Written("proof_newton_quadratic", points=2, questions=("7.2",)),
-    Written("answer_newton_drawbacks", points=2, questions=("7.3",)),
+""")},
+         title="Newton's method for a root",
+         text="""\
+`coeffs` are a polynomial's coefficients, highest power first (as `np.polyval` takes them). Starting from `x0`, take exactly `n_steps` Newton steps `x <- x - f(x) / f'(x)` and return every iterate, `[x0, x1, ..., x_n]`, as an array of length `n_steps + 1`."""),  # noqa: E501
+    Written("proof_newton_quadratic", points=2, questions=("7.2",),
+         title="Newton on a quadratic",
+         text="""\
+For `J(w) = w^T H w` with `H` symmetric positive definite, show that one Newton step with step size `eta`, `w_new = w_old - eta H_J^{-1} grad J(w_old)`, gives `w_new = (1 - eta) w_old`. What happens for `eta = 1`?"""),  # noqa: E501
+    Written("answer_newton_drawbacks", points=2, questions=("7.3",),
+         title="Newton's method in deep learning",
+         text="""\
+Give the drawbacks of Newton's method for training a network with n parameters: its cost in memory and time, what mini-batches do to it, and what it does near a saddle point (write its step and gradient descent's in the eigenvectors of the Hessian). Name one practical method that keeps the idea and say which drawback it repairs."""),  # noqa: E501
 ]

@@ -162,7 +162,10 @@ def _committee_predictions(P):
 
 
 EXERCISES = [
-    Written("answer_two_branch_graph", points=2, questions=("2.1",)),
+    Written("answer_two_branch_graph", points=2, questions=("2.1",),
+         title="The computational graph of the two-branch network",
+         text="""\
+Draw the computational graph of the network of section {section:test_two_branch_backward} (in Markdown, as a list of nodes: each node's operation, its inputs and its output; or as an image you embed). Mark where the two branches split and where they meet. Then list what the forward pass must store for the backward pass, and say what happens to the gradient at a node with two children."""),  # noqa: E501
     Spec("test_two_branch_backward", "two_branch_backward", _two_branch_inputs, _two_branch_backward,
          ("dW1", "dW21", "dW22"), points=3, questions=("2.2", "2.3"), random_cases=3,
          edge_cases={"the worked example of the syllabus": _worked_example},
@@ -210,7 +213,10 @@ def two_branch_backward(x, y, W1, W21, W22):
     d22 = dz * ~to21 * l22 * (1 - l22)
     d1 = (d21 @ W21 + d22 @ W22) * (pre1 > 0)
     return d1.T @ x, d21.T @ l1, d22.T @ l1
-""")}),
+""")},
+         title="Backpropagation through the two-branch network",
+         text="""\
+`l1 = ReLU(W1 x)`, `l21 = ReLU(W21 l1)`, `l22 = sigmoid(W22 l1)`, `z = max(l21, l22)` elementwise (ties go to `l21`), `L = cross-entropy(softmax(z), y)`. Inputs come as a batch: `x` is `(N, 4)`, `y` holds integer labels in {0, 1, 2}, weights are `(out, in)` as in the book, and the loss is the mean over the batch. Return `(dW1, dW21, dW22)`."""),  # noqa: E501
     Spec("test_binary_classifier_backward", "binary_classifier_backward", _binary_inputs, _binary_classifier_backward,
          ("dW1", "db1", "dW2", "db2"), points=3, questions=("2.4",),
          references=("dlcourse.losses.binary_cross_entropy_with_logits",),
@@ -224,7 +230,10 @@ def binary_classifier_backward(X, y, W1, b1, W2, b2):
     d2 = p - y.reshape(-1, 1)
     d1 = d2 @ W2 * (a1 > 0)
     return d1.T @ X, d1.sum(axis=0), d2.T @ h, d2.sum(axis=0)
-""")}),
+""")},
+         title="A two-layer binary classifier",
+         text="""\
+The network of chapter 2, with its weights laid out (out, in) as in the book: `a1 = W1 x + b1`, `h = ReLU(a1)`, `a2 = W2 h + b2`, `p = sigmoid(a2)`, where `W1` is (D_a1, D_x), `b1` (D_a1,), `W2` (1, D_a1) and `b2` (1,). `X` holds one example per row (N, D_x), `y` the labels in {0, 1}, and the loss is the mean binary cross-entropy over the batch. Return `(dW1, db1, dW2, db2)`, each shaped like its parameter."""),  # noqa: E501
     Spec("test_dropout_backward", "dropout_backward", _dropout_inputs, _dropout_backward, ("dx",), points=1,
          questions=("2.5",), random_cases=3,
          edge_cases={"rate 0.95 (nearly every unit dropped)": lambda rng: _dropout_inputs(rng, 3, rate=0.95)},
@@ -234,7 +243,10 @@ def binary_classifier_backward(X, y, W1, b1, W2, b2):
         "sec-dropout-backprop", 'chapter 2, section "Dropout in backpropagation (seed 001)"', """\
 def dropout_backward(dout, keep, rate):
     return dout * keep
-""")}),
+""")},
+         title="Dropout, backward",
+         text="""\
+In training, inverted dropout with rate `rate` returned `out = x * keep / (1 - rate)`, where `keep` is the mask it drew (1 where a unit was kept, 0 where it was dropped). Given the upstream gradient `dout`, return `dL/dx`."""),  # noqa: E501
     Spec("test_lipschitz_bound", "lipschitz_bound", _weights_inputs, _lipschitz_bound, ("bound",), points=2,
          questions=("8.2",), rtol=1e-5, references=("dlcourse.lipschitz.product_bound",),
          wrong_answers={"sigmoid_constant_one": Mistake(
@@ -242,10 +254,32 @@ def dropout_backward(dout, keep, rate):
         "eq-product-bound", 'chapter 8, Eq. (2)', """\
 def lipschitz_bound(W1, W2, W3):
     return np.prod([np.linalg.norm(W, 2) for W in (W1, W2, W3)])
-""")}),
-    Written("answer_noise_and_weight_decay", points=2, questions=("8.3",)),
-    Written("proof_multiplicative_noise", points=2, questions=("8.4",)),
-    Written("proof_weight_noise", points=3, questions=("8.5",)),
+""")},
+         title="The product bound on a Lipschitz constant",
+         text="""\
+For `f(x) = W3 sigmoid(W2 tanh(W1 x))`, return the upper bound on its Lipschitz constant that the product of the layers' constants gives (spectral norms and the activations' constants)."""),  # noqa: E501
+    Written("answer_noise_and_weight_decay", points=2, questions=("8.3",),
+         title="Noisy inputs and weight decay",
+         text="""\
+(a) A layer `f(x) = W x` receives `x + e` instead of `x`. Bound the change of its output in terms of `||e||`, say when the bound is attained, and extend it to a network of such layers with activations.
+
+(b) Explain how the weight decay penalty `lambda ||W||_F^2` acts on `sigma_max(W)` during gradient descent with learning rate `eta`, and what that does to the noise of (a)."""),  # noqa: E501
+    Written("proof_multiplicative_noise", points=2, questions=("8.4",),
+         title="Multiplicative input noise",
+         text="""\
+For one example `(x, t)`, each input is multiplied by independent noise `d_k` with `E[d_k] = 1` and `Var(d_k) = s^2`, and `J = 1/2 (sum_k w_k x_k d_k - t)^2`. Derive `E[dJ/dw_i]` and show that it is the gradient of the clean loss plus the gradient of a penalty. Which penalty? What is `s^2` for inverted dropout with rate `p`?"""),  # noqa: E501
+    Written("proof_weight_noise", points=3, questions=("8.5",),
+         title="Additive weight noise in linear regression",
+         text="""\
+Seed 003, Q6: `y = sum_k (w_k + delta_k) x_k` with independent `delta_k ~ N(0, alpha w_k^2)`, and `J = 1/2 (y - t)^2` for one example `(x, t)`.
+
+(a) Compute `E[dJ/dw_k]` when the noise is sampled and then held fixed while differentiating.
+
+(b) Compute it again when the noise is written `delta_k = sqrt(alpha) w_k eps_k` with `eps_k ~ N(0, 1)` held fixed.
+
+(c) Compute `E[J]`. Which of (a) and (b) is its gradient, and why do (a) and (b) differ?
+
+(d) The seed's answer ends with the term `+ alpha w_k^2 x_k^2` and calls `E[x_k^2]` the variance of `x_k`. What is wrong with each?"""),  # noqa: E501
     Spec("test_minibatch_gradient_variance", "minibatch_gradient_variance", _gradients_inputs,
          _minibatch_gradient_variance, ("variance",), points=2, questions=("10.1",),
          edge_cases={"the whole data set as the batch (no noise)": _whole_data_set},
@@ -254,8 +288,16 @@ def lipschitz_bound(W1, W2, W3):
         "eq-batch-variance", 'chapter 10, Eq. (1)', """\
 def minibatch_gradient_variance(G, B):
     return np.sum((G - G.mean(axis=0)) ** 2) / len(G) / B
-""")}),
-    Written("answer_saturation", points=2, questions=("10.2",)),
+""")},
+         title="How noisy is a mini-batch gradient?",
+         text="""\
+Row i of `G` (N, d) is the gradient of example i's loss, and the full gradient `g` is the mean of the rows. A mini-batch of `B` distinct examples is drawn uniformly at random, without replacement, and `g_B` is the mean of its rows. Return `E ||g_B - g||^2` exactly, not by sampling."""),  # noqa: E501
+    Written("answer_saturation", points=2, questions=("10.2",),
+         title="Saturating sigmoids",
+         text="""\
+(a) Bound the sigmoid's slope `sigma'(a)` in two ways, and explain why a network of sigmoid units with large positive initial weights and non-negative inputs barely learns.
+
+(b) Seed 003 adds that sigmoid outputs "struggle to represent highly confident predictions". Is that right? What does a saturated output unit lose under a squared-error loss, and under cross-entropy?"""),  # noqa: E501
     Spec("test_mlp_param_count", "mlp_param_count", _sizes_inputs, _mlp_param_count, ("count",), points=1,
          questions=("10.3",), atol=0.0, rtol=0.0, random_cases=3,
          edge_cases={"syllabus 10: input 20, five hidden layers of 10, one output": _syllabus_network},
@@ -266,8 +308,16 @@ def minibatch_gradient_variance(G, B):
         "eq-661", 'chapter 10, Eq. (2)', """\
 def mlp_param_count(sizes):
     return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))
-""")}),
-    Written("answer_initialisation", points=3, questions=("10.4",)),
+""")},
+         title="Counting parameters",
+         text="""\
+A fully connected network has layer widths `sizes` (input first, output last), with a bias in every layer. Return its number of parameters."""),  # noqa: E501
+    Written("answer_initialisation", points=3, questions=("10.4",),
+         title="Initialisation",
+         text="""\
+(a) Show that two hidden units that start with the same incoming weights and bias and the same outgoing weights stay equal under gradient descent. What breaks the symmetry?
+
+(b) For one layer `z = W h` with `n_in` inputs and weights drawn independently with mean 0 and variance `v`, independent of `h`, show that `Var(z_i) = n_in v E[h_j^2]`. Deduce the variance `v` that keeps `Var(z)` from layer to layer in a ReLU network (He's), and what happens to it over 20 ReLU layers of width n with `v = 1/n` and with `v = 4/n`."""),  # noqa: E501
     Spec("test_sigmoid_unit_step", "sigmoid_unit_step", _sigmoid_unit_inputs, _sigmoid_unit_step,
          ("dw", "db", "w_new", "b_new"), points=2, questions=("10.5",), random_cases=3,
          edge_cases={"a large weight (the sigmoid saturates)": _saturated_unit},
@@ -279,7 +329,10 @@ def sigmoid_unit_step(w, b, x, t, lam, lr):
     y = 1 / (1 + np.exp(-(w * x + b)))
     d = (y - t) * y * (1 - y)
     return d * x, d, w - lr * d * x, b - lr * d
-""")}),
+""")},
+         title="One sigmoid unit, one gradient step",
+         text="""\
+`y = sigmoid(w x + b)`, `L = (y - t)^2 / 2 + lam w^2 / 2` (the bias is not decayed). Return `(dL/dw, dL/db, w_new, b_new)` after one gradient-descent step with learning rate `lr`."""),  # noqa: E501
     Spec("test_multiclass_hinge", "multiclass_hinge", _scores_inputs, _multiclass_hinge, ("loss", "ds"),
          points=2, questions=("11.1",), references=("dlcourse.losses.multiclass_hinge",),
          wrong_answers={"hinge_summed_not_averaged": Mistake(
@@ -295,8 +348,14 @@ def multiclass_hinge(s, y):
     ds[r, j] += 1
     ds[r, y] -= 1
     return mg[r, j].sum(), ds
-""")}),
-    Written("proof_hinge_zero_error", points=3, questions=("11.1",)),
+""")},
+         title="The multiclass hinge loss",
+         text="""\
+Return `(loss, ds)`: the average over rows of `max_j (s_j - s_y + [j != y])` and a subgradient of that average in the scores `s`."""),  # noqa: E501
+    Written("proof_hinge_zero_error", points=3, questions=("11.1",),
+         title="Zero training error on separable data",
+         text="""\
+With scores `<w_j, x>` and the multiclass hinge loss `l(W; x, y) = max_j (<w_j, x> - <w_y, x> + [j != y])` of section {section:test_multiclass_hinge}, suppose the data are separable: some `W0` has `<w0_{y_n}, x_n> > <w0_j, x_n>` for every example n and every `j != y_n`. Prove that every minimiser of the average loss `f(W) = (1/n) sum_n l(W; x_n, y_n)` has zero training error, where the classifier predicts `argmax_j <w_j, x>`."""),  # noqa: E501
     # graded by a property of what the student returns, not against one reference answer
     Spec("test_relu_max", "relu_max_weights", _points_inputs, lambda x: (), ("W1", "w2"), points=1,
          questions=("11.2",), property="relu_network_equals_max", call_args=(),
@@ -305,8 +364,20 @@ def multiclass_hinge(s, y):
         "eq-relu-max", 'chapter 11, Eq. (2)', """\
 def relu_max_weights():
     return np.array([[1.0, -1.0], [0.0, 1.0]]), np.array([1.0, 1.0])
-""")}),
-    Written("proof_svm_dual", points=4, questions=("11.3",)),
+""")},
+         title="A ReLU network for max(x1, x2)",
+         text="""\
+Return `(W1, w2)` such that `relu(x @ W1.T) @ w2 == max(x1, x2)` exactly for every `x` in R^2."""),
+    Written("proof_svm_dual", points=4, questions=("11.3",),
+         title="Soft SVM with squared slacks",
+         text="""\
+`min over w, b, xi of 1/2 ||w||^2 + C/2 sum_i xi_i^2` subject to `y_i (w^T x_i + b) >= 1 - xi_i` for every i, with labels `y_i` in {-1, +1}.
+
+(a) Show that adding the constraints `xi >= 0` changes nothing: no optimum has a negative slack.
+
+(b) Write the Lagrangian, with multipliers `alpha >= 0` for the margin constraints and `beta >= 0` for `xi >= 0`, and derive the dual problem.
+
+(c) Express `w` and `xi` at the optimum through the dual solution, and say which examples have `alpha_i > 0`."""),  # noqa: E501
     Spec("test_train_mlp", "train_mlp", _train_mlp_inputs, _train_mlp, ("losses", "W1", "b1", "W2", "b2"),
          points=3, questions=("12.1",), references=("dlcourse.train.fit", "dlcourse.train.train_step"),
          wrong_answers={"gradient_summed_not_averaged": Mistake(
@@ -331,8 +402,20 @@ def train_mlp(X, y, W1, b1, W2, b2, lr, epochs):
         W2 = W2 - lr * h.T @ ds
         b2 = b2 - lr * ds.sum(0)
     return np.array(losses), W1, b1, W2, b2
-""")}),
-    Written("answer_cnn_optimisers", points=2, questions=("12.2",)),
+""")},
+         title="A small training run",
+         text="""\
+Train the network `softmax(relu(X @ W1 + b1) @ W2 + b2)` with the mean cross-entropy loss by full-batch gradient descent: `epochs` steps with learning rate `lr`, starting from the given weights (do not modify the arrays passed in). Return `(losses, W1, b1, W2, b2)`: the loss before each step (length `epochs`) and the final weights. The grader runs it at several learning rates.
+
+Mind the layout: here each row of `X` is an example and the weights are laid out (in, out), `W1` (D, H) and `W2` (H, K), so that `X @ W1` computes every example's hidden pre-activation at once. Sections {section:test_two_branch_backward} and {section:test_binary_classifier_backward} use the book's (out, in) layout, `W1 x` for one example as a column; this section's `W1` is the transpose of that matrix."""),  # noqa: E501
+    Written("answer_cnn_optimisers", points=2, questions=("12.2",),
+         title="A CNN trained with SGD and with Adam",
+         text="""\
+Seed 004 trains a CNN on CIFAR-10 (ten classes): SGD at learning rate 0.005 reaches 49.91% test accuracy, Adam at 5e-5 reaches 62.49%, and Adam at 0.005 reaches 13.63%, with a final training loss of 2.2486.
+
+(a) What do 13.63% and 2.2486 tell you about the run at 0.005? One explanation offered for the failure is the size of Adam's first steps: show that Adam's first step moves every coordinate by almost exactly the learning rate, whatever its gradient. Can that property, on its own, explain why 0.005 fails and 5e-5 trains? Chapter 12's lab runs Adam at 0.005 on its small CNN: what does it find, and what does that make of the explanation?
+
+(b) The seed then adds BatchNorm and Dropout. Its rows for that experiment read: without them, loss 2.2486 and 61.86% accuracy; with them, loss 0.6086, 61.89% validation and 62.49% test accuracy. What can you conclude from these rows? When do BatchNorm and Dropout raise the test accuracy?"""),  # noqa: E501
     Spec("test_committee_predictions", "committee_predictions", _committee_inputs, _committee_predictions,
          ("vote", "mean", "median"), points=2, questions=("12.3",),
          edge_cases={"one member sure of a wrong class": _one_confident_mistake},
@@ -345,6 +428,12 @@ def committee_predictions(P):
     labels = P.argmax(axis=-1)
     vote = np.rint(labels.mean(axis=0)).astype(int)
     return vote, P.mean(axis=0).argmax(axis=-1), np.median(P, axis=0).argmax(axis=-1)
-""")}),
-    Written("answer_mnist1d", points=2, questions=("12.4",)),
+""")},
+         title="Committees",
+         text="""\
+`P` (M, N, K) holds M members' class probabilities for N examples and K classes. Return the committee's predicted class for each example under three rules, `(vote, mean, median)`: the class most members predict (each member predicts its most probable class; a tie goes to the lowest class index), the class of largest mean probability over the members, and the class of largest median probability over the members."""),  # noqa: E501
+    Written("answer_mnist1d", points=2, questions=("12.4",),
+         title="MNIST-1D",
+         text="""\
+On MNIST, the MNIST-1D paper reports about 94% test accuracy for logistic regression and 99% or more for its MLP and its CNN. On MNIST-1D it reports about 32% for logistic regression, 68% for the MLP and 94% for the CNN. Explain this ordering from how MNIST-1D's signals are made and from what a convolution shares across positions, and say why MNIST separates the models by only a few points where MNIST-1D separates them by tens. Does chapter 12's lab reproduce the ordering?"""),  # noqa: E501
 ]
