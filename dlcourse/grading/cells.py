@@ -3,14 +3,14 @@
 Each exercise of ``dlcourse/grading/exercises/<assignment>.py`` is a numbered section of the
 notebook, in the order ``EXERCISES`` lists them: a Markdown heading ``## <n>. <title>`` (and
 "(graded by hand)" for a ``Written`` answer) with the question's text (both declared;
-``{section:<grade id>}`` in the text becomes that exercise's number), the cell the student answers in, and for a ``Spec`` its test cell. ``sync`` writes
-them: the heading and the answer cell's source where the declaration holds them, every graded
-cell's nbgrader metadata (grade id, points), and each autograded test cell right after its
-solution cell with the one line it runs. An instructor who keeps a solution in the notebook
-instead writes a code cell defining the function, with or without its grade id (the function's
-name); a ``Written`` answer kept there is a Markdown cell with the exercise's grade id.
-``dlcourse release`` runs ``sync`` before nbgrader sees the notebook, and the grader refuses to
-grade from a notebook that is out of step.
+``{section:<grade id>}`` in the text becomes that exercise's number), the cell the student
+answers in, and for a ``Spec`` its test cell. ``sync`` writes them: the heading and the answer
+cell's source where the declaration holds them, every graded cell's nbgrader metadata (grade id,
+points), and each autograded test cell right after its solution cell with the one line it runs.
+An instructor who keeps a solution in the notebook instead writes a code cell defining the
+function, with or without its grade id (the function's name); a ``Written`` answer kept there is
+a Markdown cell with the exercise's grade id. ``dlcourse release`` runs ``sync`` before nbgrader
+sees the notebook, and the grader refuses to grade from a notebook that is out of step.
 """
 from __future__ import annotations
 
