@@ -76,15 +76,20 @@ def section_numbers(declared: list[Exercise]) -> dict[str, int]:
     return numbers
 
 
-def heading(e: Exercise, numbers: dict[str, int], where: str) -> str:
-    """The Markdown of the exercise's section heading and question, its references numbered."""
+def numbered(text: str, e: Exercise, numbers: dict[str, int], where: str) -> str:
+    """``text`` (a question or a model answer of ``e``) with each ``{section:<grade id>}`` as its number."""
     def number(ref: re.Match) -> str:
         if ref.group(1) not in numbers:
             raise DeclarationError(f"{where}: the text of {e.grade_id} refers to {ref.group(0)}, but no exercise "
                                    "of this file with a title has that grade id")
         return str(numbers[ref.group(1)])
 
-    text = SECTION_REF.sub(number, e.text)
+    return SECTION_REF.sub(number, text)
+
+
+def heading(e: Exercise, numbers: dict[str, int], where: str) -> str:
+    """The Markdown of the exercise's section heading and question, its references numbered."""
+    text = numbered(e.text, e, numbers, where)
     by_hand = " (graded by hand)" if isinstance(e, Written) else ""
     return f"## {numbers[e.grade_id]}. {e.title}{by_hand}" + (f"\n\n{text}" if text else "")
 
@@ -112,7 +117,8 @@ def _defining_cell(nb, function: str) -> int | None:
     return None
 
 
-def _answer_cell(nb, e: Exercise, after: int, changes: list[str], path, assignment: str) -> int:
+def _answer_cell(nb, e: Exercise, numbers: dict[str, int], after: int, changes: list[str], path,
+                 assignment: str) -> int:
     """The index of the cell the student answers in, found (by grade id, or for a Spec by the
     function it defines) or made from the declaration after cell ``after``; its source and
     metadata set from the declaration."""
@@ -123,6 +129,8 @@ def _answer_cell(nb, e: Exercise, after: int, changes: list[str], path, assignme
                    "solution there")
     else:
         cell_type, meta, source = "markdown", _meta(e.grade_id, True, True, e.points), e.answer
+        if source is not None:
+            source = numbered(source, e, numbers, declared_in(assignment))
         missing = (f"{path}: no Markdown answer cell with grade id {e.grade_id!r}, which {declared_in(assignment)} "
                    "declares; add it, or declare its answer there")
     at = _find(nb, e.key)
@@ -132,6 +140,8 @@ def _answer_cell(nb, e: Exercise, after: int, changes: list[str], path, assignme
         if source is None:
             raise DeclarationError(missing)
         at = after + 1
+        if at < len(nb.cells) and notebook.nbgrader_metadata(nb.cells[at]).get("grade_id") == f"{e.key}_text":
+            at += 1  # under its own heading, still there
         maker = nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell
         nb.cells.insert(at, maker(source, metadata={"nbgrader": meta}))
         changes.append(f"{e.key}: {'solution' if isinstance(e, Spec) else 'answer'} cell added from the declaration")
@@ -214,7 +224,7 @@ def sync(nb: nbformat.NotebookNode, assignment: str, path: Path | str = "noteboo
     local_checks = _find(nb, notebook.LOCAL_CHECKS)
     last = len(nb.cells) - 1 if local_checks is None else local_checks  # where a first new section goes
     for e in declared:
-        at = _answer_cell(nb, e, last, changes, path, assignment)
+        at = _answer_cell(nb, e, numbers, last, changes, path, assignment)
         at = _heading_cell(nb, e, at, numbers, changes, assignment)
         last = _test_cell(nb, e, changes) if isinstance(e, Spec) else at
     return changes
