@@ -1,11 +1,13 @@
 """What an exercise is: an autograded function (``Spec``) or an answer graded by hand
-(``Written``). Each is declared once, in ``dlcourse/grading/exercises/<assignment>.py``; the
-notebook's numbered section (heading and question), its grade cells, the coverage map's exercise
-column (and its row, for a ``Question`` declared here), the check kit and the sample class's
-wrong answers are all made from these declarations.
+(``Written``). Each is declared once, in ``dlcourse/grading/exercises/<assignment>.py``, with
+its question and its solution; the notebook's numbered section (heading, question, solution or
+model answer, grade cells: ``dlcourse.grading.cells``), the coverage map's exercise column (and
+its row, for a ``Question`` declared here), the check kit and the sample class's wrong answers
+are all made from these declarations.
 
-A question's text may refer to another exercise's section as ``{section:<its grade id>}``:
-``dlcourse release`` writes the number, so inserting an exercise renumbers the references too.
+A question's text or a model answer may refer to another exercise's section as
+``{section:<its grade id>}``: ``dlcourse release`` writes the number, so inserting an exercise
+renumbers the references too.
 
 Every case of a ``Spec`` is made from a seed by ``make_inputs(rng, k)`` (k: the case's number,
 which varies shapes), or by a named edge case:
