@@ -21,9 +21,11 @@ import pytest
 import yaml
 from book_site import ARTIFACTS, EXTERNAL, ROOT, Server, build_book, chrome, toc_pages
 
+from dlcourse.grading import coverage
 from dlcourse.grading.notebook import nbgrader_metadata
 
-COVERAGE = yaml.safe_load((ROOT / "book" / "coverage.yml").read_text())["questions"]
+# the map's rows: book/coverage.yml's and the questions declared with their exercises
+COVERAGE = coverage.rows(yaml.safe_load((ROOT / "book" / "coverage.yml").read_text())["questions"])
 SYLLABUS = ROOT.parent / "shared" / "course" / "syllabus.md"
 # each chapter's theory page, with the pages under it (its lab), as _toc.yml lists them
 CHAPTERS = {c["file"]: [s["file"] for s in c.get("sections", [])]

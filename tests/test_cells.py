@@ -60,7 +60,17 @@ def test_a_moved_test_cell_goes_back_under_its_solution():
     assert _index(nb, "test_optimal_step") == _index(nb, "optimal_step") + 1
 
 
-def test_a_declared_exercise_without_its_solution_cell_is_refused_naming_the_file():
+def test_a_deleted_solution_cell_is_made_again_from_the_declaration():
+    nb = _hw1()
+    del nb.cells[_index(nb, "spectral_norm")]
+    assert cells.sync(nb, "hw1", HW1) == ["spectral_norm: solution cell added from the declaration"]
+    assert [c.source for c in nb.cells] == [c.source for c in _hw1().cells]  # back where it was, as it was
+
+
+def test_an_exercise_without_its_solution_cell_or_a_declared_solution_is_refused_naming_the_file(monkeypatch):
+    declared = exercises.ASSIGNMENTS["hw1"]
+    changed = [dataclasses.replace(e, solution=None) if e.grade_id == "test_spectral_norm" else e for e in declared]
+    monkeypatch.setitem(exercises.ASSIGNMENTS, "hw1", changed)
     nb = _hw1()
     del nb.cells[_index(nb, "spectral_norm")]
     with pytest.raises(cells.DeclarationError, match=r"hw1\.ipynb: no solution cell with grade id 'spectral_norm'"):

@@ -1,4 +1,5 @@
-"""Sphinx directives over ``book/coverage.yml``: ``coverage-table`` renders every homework
+"""Sphinx directives over the coverage map (``book/coverage.yml`` and the questions declared
+with their exercises: ``dlcourse.grading.coverage``): ``coverage-table`` renders every homework
 question of the syllabus with the section that teaches it and the lab cell that checks it in
 numbers, linked by their titles, and the homework exercise that grades it (from the exercises'
 declarations in ``dlcourse/grading/exercises/``, never typed into the map);
@@ -24,6 +25,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
+from dlcourse.grading import coverage
 from dlcourse.grading.exercise import Written
 from dlcourse.grading.exercises import graded_questions
 
@@ -34,7 +36,8 @@ EXERCISES = ROOT / "dlcourse" / "grading" / "exercises"
 
 
 def load_coverage(path: Path = COVERAGE) -> list[dict]:
-    return yaml.safe_load(path.read_text())["questions"]
+    """The map's rows: those of ``path`` and the questions declared with their exercises."""
+    return coverage.rows(yaml.safe_load(path.read_text())["questions"], str(path))
 
 
 def instructor_edition() -> bool:

@@ -1,7 +1,13 @@
 """What an exercise is: an autograded function (``Spec``) or an answer graded by hand
-(``Written``). Each is declared once, in ``dlcourse/grading/exercises/<assignment>.py``; the
-notebook's grade cells, the coverage map's exercise column, the check kit and the sample class's
-wrong answers are all made from these declarations.
+(``Written``). Each is declared once, in ``dlcourse/grading/exercises/<assignment>.py``, with
+its question and its solution; the notebook's numbered section (heading, question, solution or
+model answer, grade cells: ``dlcourse.grading.cells``), the coverage map's exercise column (and
+its row, for a ``Question`` declared here), the check kit and the sample class's wrong answers
+are all made from these declarations.
+
+A question's text or a model answer may refer to another exercise's section as
+``{section:<its grade id>}``: ``dlcourse release`` writes the number, so inserting an exercise
+renumbers the references too.
 
 Every case of a ``Spec`` is made from a seed by ``make_inputs(rng, k)`` (k: the case's number,
 which varies shapes), or by a named edge case:
@@ -17,6 +23,7 @@ which varies shapes), or by a named edge case:
 """
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +32,27 @@ import numpy as np
 Inputs = dict[str, np.ndarray]
 MakeInputs = Callable[[np.random.Generator, int], Inputs]
 EdgeCase = Callable[[np.random.Generator], Inputs]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A homework question of the coverage map (``book/coverage.yml``'s row), declared with the
+    exercise that grades it first; other exercises grading it name it by ``id``."""
+
+    id: str  # "<chapter>.<n>", numbered on from the chapter's last question
+    question: str  # the question in a line, as the map shows it
+    source: str  # where the syllabus asks it, e.g. "000 Q5"
+    theory: str  # page#anchor of the section that teaches it, e.g. "book/04-gradient-descent/theory#sec-taylor"
+    lab: str  # page#anchor of the lab cell that checks it in numbers
+
+    def row(self) -> dict[str, str]:
+        """The question as a row of the coverage map."""
+        return {"id": self.id, "question": self.question, "source": self.source, "theory": self.theory,
+                "lab": self.lab}
+
+
+def question_ids(questions: tuple[str | Question, ...]) -> tuple[str, ...]:
+    return tuple(q.id if isinstance(q, Question) else q for q in questions)
 
 
 @dataclass(frozen=True)
@@ -51,7 +79,7 @@ class Spec:
     reference: Callable[..., tuple]  # the same arguments -> the expected outputs
     outputs: tuple[str, ...]  # names of what the function returns, in order
     points: float
-    questions: tuple[str, ...] = ()  # the ids in book/coverage.yml this exercise grades
+    questions: tuple[str | Question, ...] = ()  # the coverage questions it grades: ids, or new ones
     wrong_answers: dict[str, Mistake] = field(default_factory=dict)  # name -> a mistake students make
     visible_seeds: tuple[int, ...] = (0, 1)  # case numbers 0 and 1: a batch of 1, then one of 2
     edge_cases: dict[str, EdgeCase] = field(default_factory=dict)  # name -> inputs, graded every time
@@ -62,6 +90,19 @@ class Spec:
     property: str | None = None  # a check of checker.PROPERTIES instead of comparing with the reference
     call_args: tuple[str, ...] | None = None  # which inputs the student function takes (default: all)
     references: tuple[str, ...] = ()  # the library's names that answer this exercise (kept from students)
+    title: str = ""  # its section's heading, which release numbers: "## <n>. <title>"
+    text: str = ""  # the question under the heading (Markdown)
+    solution: str | None = None  # the solution cell's code, the answer between ### BEGIN/END SOLUTION
+    # (None: the notebook holds that cell, a code cell defining ``function``)
+
+    @builtins.property  # the field ``property`` hides the built-in here
+    def key(self) -> str:
+        """The grade id of the cell the student answers in: the function's name."""
+        return self.function
+
+    @builtins.property
+    def question_ids(self) -> tuple[str, ...]:
+        return question_ids(self.questions)
 
     def arguments(self, inputs: Inputs) -> Inputs:
         return inputs if self.call_args is None else {k: inputs[k] for k in self.call_args}
@@ -78,7 +119,20 @@ class Written:
 
     grade_id: str
     points: float
-    questions: tuple[str, ...] = ()
+    questions: tuple[str | Question, ...] = ()  # as Spec's
+    title: str = ""  # as Spec's; release adds "(graded by hand)"
+    text: str = ""  # as Spec's
+    answer: str | None = None  # the answer cell's Markdown, the model answer between ### BEGIN/END SOLUTION
+    # and the rubric (None: the notebook holds that cell, with the grade id)
+
+    @property
+    def key(self) -> str:
+        """The grade id of the cell the student answers in: the exercise's own."""
+        return self.grade_id
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        return question_ids(self.questions)
 
 
 Exercise = Spec | Written

@@ -32,7 +32,7 @@ from dlcourse.errors import OptionError
 from dlcourse.grading import cases, cells, checker, mistakes
 from dlcourse.grading.course import Course
 from dlcourse.grading.exercise import Spec
-from dlcourse.grading.exercises import SPECS, exercises
+from dlcourse.grading.exercises import exercises
 
 CHECKER_NAME = "hwcheck.py"
 
@@ -41,16 +41,20 @@ def cases_file(assignment: str) -> str:
     return f"{assignment}_cases.json"
 
 
+def specs(assignment: str) -> list[Spec]:
+    """The assignment's autograded exercises, as declared."""
+    return [e for e in exercises(assignment) if isinstance(e, Spec)]
+
+
 def test_ids(assignment: str) -> list[str]:
     """The assignment's autograded tests, as declared."""
-    return [e.grade_id for e in exercises(assignment) if isinstance(e, Spec)]
+    return [spec.grade_id for spec in specs(assignment)]
 
 
-def visible_tests(ids: list[str]) -> dict[str, dict]:
+def visible_tests(tests: list[Spec]) -> dict[str, dict]:
     """The cases file's content: every test's visible cases with their expected outputs."""
     out = {}
-    for test_id in ids:
-        spec = SPECS[test_id]
+    for spec in tests:
         entries = []
         for case in cases.visible_cases(spec):
             inputs = cases.inputs(spec, case)
@@ -60,9 +64,9 @@ def visible_tests(ids: list[str]) -> dict[str, dict]:
             entries.append({"name": case.name, "inputs": {k: checker.encode(v) for k, v in inputs.items()},
                             "expected": None if ref is None else {k: checker.encode(v) for k, v in ref.items()},
                             "mistakes": mistakes.visible_outputs(spec, inputs, ref)})
-        out[test_id] = {"function": spec.function, "outputs": list(spec.outputs),
-                        "args": list(spec.arguments(inputs)), "rtol": spec.rtol, "atol": spec.atol,
-                        "property": spec.property, "cases": entries}
+        out[spec.grade_id] = {"function": spec.function, "outputs": list(spec.outputs),
+                              "args": list(spec.arguments(inputs)), "rtol": spec.rtol, "atol": spec.atol,
+                              "property": spec.property, "cases": entries}
     return out
 
 
@@ -73,7 +77,7 @@ def write_kit(course: Course | Path, assignment: str) -> list[Path]:
     shutil.copyfile(checker.__file__, helper)
     data = folder / cases_file(assignment)
     data.write_text(json.dumps({"format": 1, "assignment": assignment,
-                                "tests": visible_tests(test_ids(assignment))}, indent=1) + "\n")
+                                "tests": visible_tests(specs(assignment))}, indent=1) + "\n")
     return [helper, data]
 
 

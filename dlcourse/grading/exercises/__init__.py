@@ -47,7 +47,7 @@ def graded_questions() -> dict[str, list[tuple[str, Exercise]]]:
     out: dict[str, list[tuple[str, Exercise]]] = {}
     for assignment, es in ASSIGNMENTS.items():
         for e in es:
-            for q in e.questions:
+            for q in e.question_ids:
                 out.setdefault(q, []).append((assignment, e))
     return out
 
