@@ -2,6 +2,11 @@
 existing cluster given by its scheduler address (the same code path). Workers grade; this
 process is the only writer, to the nbgrader gradebook, as results arrive.
 
+A run is three steps, each testable on its own: ``plan`` (from the course's files and the
+gradebook: what to grade, what is refused, what is unchanged), ``dispatch`` (the notebooks to
+grade, to Dask; results as they come) and ``record`` (each result into the gradebook, then
+lateness, the reports and the feedback).
+
 Course layout (nbgrader's): ``source/<assignment>/<nb>.ipynb`` (the instructor's copy, with
 the tests) and ``submitted/<student>/<assignment>/<nb>.ipynb``. Submitted files are opened
 without following links (``notebook.read_submitted``); a worker that dies while grading costs
@@ -140,17 +145,17 @@ def plan(course: Path, assignment: str, tests: dict[str, list[notebook.TestCell]
     refused (a link, not a regular file, unreadable), or to grade. The students in ``regrade``,
     or everyone with ``regrade_all``, are graded again whatever their digest."""
     course = Path(course).resolve()
-    run = Plan(course, assignment, tests, submissions(course, assignment, list(tests)))
-    for student, name in run.everyone:
+    planned = Plan(course, assignment, tests, submissions(course, assignment, list(tests)))
+    for student, name in planned.everyone:
         data, reason = _read(course, student, assignment, name)
         digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
         if not regrade_all and student not in regrade and graded.get((student, name.removesuffix(".ipynb"))) == digest:
-            run.unchanged.append((student, name))
+            planned.unchanged.append((student, name))
         elif reason is not None:
-            run.refused.append(refused(student, assignment, name, tests[name], reason))
+            planned.refused.append(refused(student, assignment, name, tests[name], reason))
         else:
-            run.to_grade.append((student, name))
-    return run
+            planned.to_grade.append((student, name))
+    return planned
 
 
 @dataclass(frozen=True)
@@ -162,21 +167,22 @@ class Grading:
     limits: sandbox.Limits = sandbox.Limits()
 
 
-def dispatch(run: Plan, grading: Grading, scheduler: str | None = None, workers: int | None = None,
+def dispatch(planned: Plan, grading: Grading, scheduler: str | None = None, workers: int | None = None,
              progress: bool = True) -> Iterator[SubmissionResult]:
     """Grades the plan's notebooks to grade on Dask (a LocalCluster of ``workers`` processes, or
     the cluster at ``scheduler``) and yields each result as it comes, with a progress bar. A
     notebook refused when it is sent (changed since the plan) comes back as its refusal."""
-    if not run.to_grade:
+    if not planned.to_grade:
         return
     from dask.distributed import Client
 
     with dask.config.set(SHORT_LOGS):
         cluster = None if scheduler else _cluster(workers)
         client = Client(scheduler or cluster)
-    bar = tqdm(total=len(run.to_grade), desc=f"grading {run.assignment}", unit="notebook", disable=not progress)
+    bar = tqdm(total=len(planned.to_grade), desc=f"grading {planned.assignment}", unit="notebook",
+               disable=not progress)
     try:
-        for result in _Sender(client, run, grading).results():
+        for result in _Sender(client, planned, grading).results():
             bar.update()
             yield result
     finally:
@@ -190,11 +196,11 @@ class _Sender:
     """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent to the cluster, and gives
     back each one's result as it finishes."""
 
-    def __init__(self, client, run: Plan, grading: Grading):
+    def __init__(self, client, planned: Plan, grading: Grading):
         from dask.distributed import as_completed
 
-        self.client, self.run, self.grading = client, run, grading
-        self.queue = iter(run.to_grade)
+        self.client, self.planned, self.grading = client, planned, grading
+        self.queue = iter(planned.to_grade)
         self.in_flight: dict = {}  # future -> (student, notebook, its bytes)
         self.running = as_completed()
         self.threads, self.threads_asked = 1, float("-inf")
@@ -226,60 +232,61 @@ class _Sender:
             student, name = next(self.queue, (None, None))
             if student is None:
                 return
-            data, reason = _read(self.run.course, student, self.run.assignment, name)
+            data, reason = _read(self.planned.course, student, self.planned.assignment, name)
             if reason is not None:
-                yield refused(student, self.run.assignment, name, self.run.tests[name], reason)
+                yield refused(student, self.planned.assignment, name, self.planned.tests[name], reason)
                 continue
             fut = self._submit(student, name, data, 1)
             self.in_flight[fut] = (student, name, data)
             self.running.add(fut)
 
     def _submit(self, student: str, name: str, data: bytes | None, attempt: int):
-        g, run = self.grading, self.run
+        g, assignment = self.grading, self.planned.assignment
         # one key prefix, "grade", for every task: Dask keeps a record per prefix for good
-        return self.client.submit(grade_submission, student, run.assignment, name, data, run.tests[name], g.secret,
-                                  g.sandboxed, g.limits, key=("grade", student, name, attempt), pure=False)
+        return self.client.submit(grade_submission, student, assignment, name, data, self.planned.tests[name],
+                                  g.secret, g.sandboxed, g.limits, key=("grade", student, name, attempt), pure=False)
 
     def _outcome(self, fut, student: str, name: str, data: bytes | None, last_try: bool) -> SubmissionResult | None:
         """The result of a finished task; None when its worker died and it gets another try."""
         from dask.distributed import KilledWorker
 
-        tests = self.run.tests[name]
+        tests = self.planned.tests[name]
         try:
             return fut.result()
         except KilledWorker:
             if not last_try:
                 return None
-            return refused(student, self.run.assignment, name, tests, WORKER_DIED.format(student=student),
+            return refused(student, self.planned.assignment, name, tests, WORKER_DIED.format(student=student),
                            hashlib.sha256(data or b"").hexdigest())
         except Exception as e:  # a fault of the grader's on one notebook must not stop the class
-            return refused(student, self.run.assignment, name, tests, GRADER_FAILED.format(
+            return refused(student, self.planned.assignment, name, tests, GRADER_FAILED.format(
                 error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
 
 
-def record(writer: GradeWriter, run: Plan, results: Iterable[SubmissionResult], db_url: str) -> ClassRun:
+def record(writer: GradeWriter, planned: Plan, results: Iterable[SubmissionResult], db_url: str) -> ClassRun:
     """Writes the plan's refusals, then each result as it comes, to the gradebook (and the
     notebook formgrader opens beside it); then settles lateness, writes the reports, the
     feedback and ``score_changes.csv`` (whose autograded score moved), and sums up the run."""
-    sources = {name: notebook.read(run.course / "source" / run.assignment / name) for name in run.tests}
+    folder = planned.course / "source" / planned.assignment
+    sources = {name: notebook.read(folder / name) for name in planned.tests}
     changed: list[tuple[str, str, float, float]] = []
     seconds: list[float] = []
-    for result in itertools.chain(run.refused, results):
+    for result in itertools.chain(planned.refused, results):
         before = writer.write(result)
         seconds.append(result.seconds)
         try:
-            write_autograded(run.course, sources[result.notebook], result)
+            write_autograded(planned.course, sources[result.notebook], result)
         except (OSError, ValueError) as e:  # formgrader's copy only: the grade is already kept
             tqdm.write(f"{result.student}: no notebook for formgrader ({type(e).__name__}: {str(e)[:200]})")
         if before is not None and abs(before - result.score) > 1e-9:
             changed.append((result.student, result.notebook, before, result.score))
-    _settle_and_report(writer, run.course, run.assignment, run.everyone)
-    write_changes(changed, run.course / "reports" / run.assignment / CHANGES_FILE)
+    _settle_and_report(writer, planned.course, planned.assignment, planned.everyone)
+    write_changes(changed, planned.course / "reports" / planned.assignment / CHANGES_FILE)
     n = total = top = problems = 0
-    for result in writer.results(run.assignment):
+    for result in writer.results(planned.assignment):
         n, total, top = n + 1, total + result.score, max(top, result.max_score)
         problems += bool(result.problems)
-    return ClassRun(run.assignment, db_url, seconds, n, total / max(1, n), top, problems)
+    return ClassRun(planned.assignment, db_url, seconds, n, total / max(1, n), top, problems)
 
 
 def grade_class(
@@ -302,9 +309,9 @@ def grade_class(
     tests = instructor_tests(course, assignment)
     grading = Grading(load_secret(course, create=True), sandboxed, limits)
     with GradeWriter(db_url) as writer:
-        run = plan(course, assignment, tests, writer.graded(assignment), regrade, regrade_all)
-        with closing(dispatch(run, grading, scheduler, workers, progress)) as results:
-            return record(writer, run, results, db_url)
+        planned = plan(course, assignment, tests, writer.graded(assignment), regrade, regrade_all)
+        with closing(dispatch(planned, grading, scheduler, workers, progress)) as results:
+            return record(writer, planned, results, db_url)
 
 
 def _settle_and_report(writer: GradeWriter, course: Path, assignment: str, everyone: list[tuple[str, str]]) -> Path:
