@@ -53,6 +53,8 @@ class Lateness:
 
 @dataclass(frozen=True)
 class Standing:
+    """One submission as reports, feedback and the CSV show it: its result, its marks, its lateness."""
+
     result: SubmissionResult
     marks: list[Mark] = field(default_factory=list)
     lateness: Lateness | None = None  # None: graded outside a course (a check), with no due date to miss
