@@ -31,6 +31,7 @@ from dlcourse.grading.checker import decode
 from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.grader import grade_submission
 from dlcourse.grading.report import feedback_html
+from dlcourse.grading.standing import Standing
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "autograder"
@@ -153,7 +154,7 @@ def test_feedback_names_the_failed_case_but_leaks_no_reference_seed_or_hidden_in
     _, path = _with_wrong("adam_without_bias_correction", tmp_path)
     target = sample_class.WRONG["adam_without_bias_correction"][2]
     r = _grade_file(path, tests_hw1)
-    page = feedback_html(r)
+    page = feedback_html(Standing.of(r))
     failed = [c for t in r.tests if t.grade_id == target for c in t.cases]
     assert failed, f"no case of {target}"
     assert not any(c.passed for c in failed)
@@ -176,7 +177,7 @@ def test_feedback_names_the_failed_case_but_leaks_no_reference_seed_or_hidden_in
 def test_revealed_feedback_shows_each_failed_hidden_case_s_inputs(tests_hw1, tmp_path):
     _, path = _with_wrong("adam_without_bias_correction", tmp_path)
     r = _grade_file(path, tests_hw1)
-    page = feedback_html(r, reveal=True)
+    page = feedback_html(Standing.of(r), reveal=True)
     failed = next(c for t in r.tests for c in t.cases if not c.passed)
     spec = SPECS[sample_class.WRONG["adam_without_bias_correction"][2]]
     g = cases.inputs(spec, failed.case())["g"]

@@ -23,6 +23,7 @@ from dlcourse.grading.cases import load_secret
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS, wrong_answers
 from dlcourse.grading.grader import read_status
+from dlcourse.grading.standing import Standing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -394,7 +395,7 @@ def _result(student: str = "alice", message: str = "output y: 1 of 3 entries dif
 
 
 def test_feedback_escapes_what_the_student_controls_and_shows_no_seed():
-    page = report.feedback_html(_result(student="<b>eve</b>", message="<script>alert(1)</script>"))
+    page = report.feedback_html(Standing.of(_result(student="<b>eve</b>", message="<script>alert(1)</script>")))
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
     assert "<b>eve</b>" not in page
@@ -407,7 +408,7 @@ def test_feedback_escapes_what_the_student_controls_and_shows_no_seed():
 
 def test_revealed_feedback_pastes_back_as_the_failed_case_s_very_inputs():
     result = _result()
-    page = report.feedback_html(result, reveal=True)
+    page = report.feedback_html(Standing.of(result), reveal=True)
     [shown_code] = re.findall(r"<pre>(.*?)</pre>", page, re.DOTALL)
     shown = {}
     exec(html.unescape(shown_code), {"np": np}, shown)
@@ -420,7 +421,7 @@ def test_revealed_feedback_pastes_back_as_the_failed_case_s_very_inputs():
 
 
 def test_the_reports_hold_one_row_per_student_with_each_test_s_score(tmp_path):
-    results = (_result(student) for student in ("bob", "alice"))  # read one at a time, as from the store
+    results = (Standing.of(_result(student)) for student in ("bob", "alice"))  # read one at a time, as from the store
     paths = report.write_reports(results, tmp_path)
     with open(paths["csv"], newline="") as fh:
         rows = {row["student"]: row for row in csv.DictReader(fh)}
@@ -497,7 +498,7 @@ def test_the_summary_counts_each_known_mistake_across_the_class(tmp_path):
         return grader.SubmissionResult(name, "hw3", "hw3.ipynb", name, tests)
 
     class_ = [student(f"s{i}", "binary_classifier_without_batch_mean") for i in range(23)] + [student("ok", None)]
-    summary = report.write_reports(iter(class_), tmp_path)["summary"].read_text()
+    summary = report.write_reports(map(Standing.of, class_), tmp_path)["summary"].read_text()
     assert "23 students: the batch mean&#x27;s 1/N is left out (chapter 2, Eq. (5))" in summary
 
 

@@ -2,6 +2,11 @@
 existing cluster given by its scheduler address (the same code path). Workers grade; this
 process is the only writer, to the nbgrader gradebook, as results arrive.
 
+A run is three steps, each testable on its own: ``plan`` (from the course's files and the
+gradebook: what to grade, what is refused, what is unchanged), ``dispatch`` (the notebooks to
+grade, to Dask; results as they come) and ``record`` (each result into the gradebook, then
+lateness, the reports and the feedback).
+
 Course layout (nbgrader's): ``source/<assignment>/<nb>.ipynb`` (the instructor's copy, with
 the tests) and ``submitted/<student>/<assignment>/<nb>.ipynb``. Submitted files are opened
 without following links (``notebook.read_submitted``); a worker that dies while grading costs
@@ -12,10 +17,12 @@ one store of results (``gradebook.GradeWriter``); feedback, the CSV and the summ
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dask
@@ -100,11 +107,176 @@ class ClassRun:
     with_problems: int
 
     def __iter__(self) -> Iterator[SubmissionResult]:
-        writer = GradeWriter(self.db_url)
-        try:
+        with GradeWriter(self.db_url) as writer:
             yield from writer.results(self.assignment)
-        finally:
-            writer.close()
+
+
+@dataclass
+class Plan:
+    """What a run will do, decided from the course's files and the digests the gradebook holds,
+    before anything is graded."""
+
+    course: Path
+    assignment: str
+    tests: dict[str, list[notebook.TestCell]]  # notebook name -> the instructor's test cells
+    everyone: list[tuple[str, str]]  # (student, notebook) expected: each is settled and reported
+    # to grade: read again when sent, so that only the notebooks in flight are in memory
+    to_grade: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[SubmissionResult] = field(default_factory=list)  # refused as they lie: recorded, never sent
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # graded in this very version: kept as is
+
+
+def plan(course: Path, assignment: str, tests: dict[str, list[notebook.TestCell]],
+         graded: Mapping[tuple[str, str], str], regrade: frozenset[str] = frozenset(),
+         regrade_all: bool = False) -> Plan:
+    """Sorts every expected notebook (one per ``tests`` entry, as ``instructor_tests`` gives) of
+    every student who submitted: unchanged since it was graded (``graded``:
+    (student, notebook without .ipynb) -> the digest graded, as ``GradeWriter.graded`` gives),
+    refused (a link, not a regular file, unreadable), or to grade. The students in ``regrade``,
+    or everyone with ``regrade_all``, are graded again whatever their digest."""
+    course = Path(course).resolve()
+    planned = Plan(course, assignment, tests, submissions(course, assignment, list(tests)))
+    for student, name in planned.everyone:
+        data, reason = _read(course, student, assignment, name)
+        digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
+        if not regrade_all and student not in regrade and graded.get((student, name.removesuffix(".ipynb"))) == digest:
+            planned.unchanged.append((student, name))
+        elif reason is not None:
+            planned.refused.append(refused(student, assignment, name, tests[name], reason))
+        else:
+            planned.to_grade.append((student, name))
+    return planned
+
+
+@dataclass(frozen=True)
+class Grading:
+    """What every graded notebook of a run shares, sent with each task."""
+
+    secret: bytes
+    sandboxed: bool = True
+    limits: sandbox.Limits = sandbox.Limits()
+
+
+def dispatch(planned: Plan, grading: Grading, scheduler: str | None = None, workers: int | None = None,
+             progress: bool = True) -> Iterator[SubmissionResult]:
+    """Grades the plan's notebooks to grade on Dask (a LocalCluster of ``workers`` processes, or
+    the cluster at ``scheduler``) and yields each result as it comes, with a progress bar. A
+    notebook refused when it is sent (changed since the plan) comes back as its refusal."""
+    if not planned.to_grade:
+        return
+    from dask.distributed import Client
+
+    with dask.config.set(SHORT_LOGS):
+        cluster = None if scheduler else _cluster(workers)
+        client = Client(scheduler or cluster)
+    bar = tqdm(total=len(planned.to_grade), desc=f"grading {planned.assignment}", unit="notebook",
+               disable=not progress)
+    try:
+        for result in _Sender(client, planned, grading).results():
+            bar.update()
+            yield result
+    finally:
+        bar.close()
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _Sender:
+    """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent to the cluster, and gives
+    back each one's result as it finishes."""
+
+    def __init__(self, client, planned: Plan, grading: Grading):
+        from dask.distributed import as_completed
+
+        self.client, self.planned, self.grading = client, planned, grading
+        self.queue = iter(planned.to_grade)
+        self.in_flight: dict = {}  # future -> (student, notebook, its bytes)
+        self.running = as_completed()
+        self.threads, self.threads_asked = 1, float("-inf")
+
+    def results(self) -> Iterator[SubmissionResult]:
+        yield from self._send_more()
+        again = []
+        for fut in self.running:
+            student, name, data = self.in_flight.pop(fut)
+            result = self._outcome(fut, student, name, data, last_try=False)
+            if result is None:
+                again.append((student, name, data))
+            else:
+                yield result
+            yield from self._send_more()
+        # a notebook whose worker died may only have shared it with the one that killed it:
+        # each gets one more try, alone, so that no neighbour can take it down again
+        for student, name, data in again:
+            yield self._outcome(self._submit(student, name, data, 2), student, name, data, last_try=True)
+
+    def _send_more(self) -> Iterator[SubmissionResult]:
+        """Sends notebooks until enough are in flight; yields the refusal of one that is gone or
+        changed into something refused since the plan. The count of threads is asked again every
+        few seconds: workers may join a cluster late."""
+        if time.monotonic() - self.threads_asked > 5:
+            self.threads = max(1, sum(self.client.nthreads().values()))
+            self.threads_asked = time.monotonic()
+        while len(self.in_flight) < IN_FLIGHT_PER_WORKER * self.threads:
+            student, name = next(self.queue, (None, None))
+            if student is None:
+                return
+            data, reason = _read(self.planned.course, student, self.planned.assignment, name)
+            if reason is not None:
+                yield refused(student, self.planned.assignment, name, self.planned.tests[name], reason)
+                continue
+            fut = self._submit(student, name, data, 1)
+            self.in_flight[fut] = (student, name, data)
+            self.running.add(fut)
+
+    def _submit(self, student: str, name: str, data: bytes | None, attempt: int):
+        g, assignment = self.grading, self.planned.assignment
+        # one key prefix, "grade", for every task: Dask keeps a record per prefix for good
+        return self.client.submit(grade_submission, student, assignment, name, data, self.planned.tests[name],
+                                  g.secret, g.sandboxed, g.limits, key=("grade", student, name, attempt), pure=False)
+
+    def _outcome(self, fut, student: str, name: str, data: bytes | None, last_try: bool) -> SubmissionResult | None:
+        """The result of a finished task; None when its worker died and it gets another try."""
+        from dask.distributed import KilledWorker
+
+        tests = self.planned.tests[name]
+        try:
+            return fut.result()
+        except KilledWorker:
+            if not last_try:
+                return None
+            return refused(student, self.planned.assignment, name, tests, WORKER_DIED.format(student=student),
+                           hashlib.sha256(data or b"").hexdigest())
+        except Exception as e:  # a fault of the grader's on one notebook must not stop the class
+            return refused(student, self.planned.assignment, name, tests, GRADER_FAILED.format(
+                error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
+
+
+def record(writer: GradeWriter, planned: Plan, results: Iterable[SubmissionResult], db_url: str) -> ClassRun:
+    """Writes the plan's refusals, then each result as it comes, to the gradebook (and the
+    notebook formgrader opens beside it); then settles lateness, writes the reports, the
+    feedback and ``score_changes.csv`` (whose autograded score moved), and sums up the run."""
+    folder = planned.course / "source" / planned.assignment
+    sources = {name: notebook.read(folder / name) for name in planned.tests}
+    changed: list[tuple[str, str, float, float]] = []
+    seconds: list[float] = []
+    for result in itertools.chain(planned.refused, results):
+        before = writer.write(result)
+        seconds.append(result.seconds)
+        try:
+            write_autograded(planned.course, sources[result.notebook], result)
+        except (OSError, ValueError) as e:  # formgrader's copy only: the grade is already kept
+            tqdm.write(f"{result.student}: no notebook for formgrader ({type(e).__name__}: {str(e)[:200]})")
+        if before is not None and abs(before - result.score) > 1e-9:
+            changed.append((result.student, result.notebook, before, result.score))
+    _settle_and_report(writer, planned.course, planned.assignment, planned.everyone)
+    write_changes(changed, planned.course / "reports" / planned.assignment / CHANGES_FILE)
+    n = total = top = problems = 0
+    for result in writer.results(planned.assignment):
+        n, total, top = n + 1, total + result.score, max(top, result.max_score)
+        problems += bool(result.problems)
+    return ClassRun(planned.assignment, db_url, seconds, n, total / max(1, n), top, problems)
 
 
 def grade_class(
@@ -114,127 +286,22 @@ def grade_class(
 ) -> ClassRun:
     """Grades every submission not yet graded in its current version (and those of the
     students in ``regrade``, or everyone's with ``regrade_all``, as after a fix of the tests), and
-    writes the reports and ``score_changes.csv`` (whose score this run changed).
+    writes the reports and ``score_changes.csv`` (whose score this run changed): ``plan``, then
+    ``dispatch`` to Dask, then ``record`` as the results arrive.
 
     A few notebooks per worker are in flight at a time, each read from disk as it is sent: the
     grader's memory stays the same however large the class."""
-    from dask.distributed import Client, KilledWorker, as_completed
-
     course = Path(course).resolve()
     if sandboxed and not sandbox.available():
         raise EnvironmentProblem(f"cannot sandbox student code on this host: {sandbox.unavailable_reason()}. "
                                  "Only for code you trust: --no-sandbox runs it unconfined")
+    db_url = Course(course, db_url).db_url
     tests = instructor_tests(course, assignment)
-    sources = {name: notebook.read(course / "source" / assignment / name) for name in tests}
-    secret = load_secret(course, create=True)
-    db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
-    writer = GradeWriter(db_url)
-    done = writer.graded(assignment)
-    changed: list[tuple[str, str, float, float]] = []
-    seconds: list[float] = []
-
-    def keep(result: SubmissionResult) -> None:
-        """Into the gradebook, and the notebook formgrader opens beside it."""
-        before = writer.write(result)
-        seconds.append(result.seconds)
-        try:
-            write_autograded(course, sources[result.notebook], result)
-        except (OSError, ValueError) as e:  # formgrader's copy only: the grade is already kept
-            tqdm.write(f"{result.student}: no notebook for formgrader ({type(e).__name__}: {str(e)[:200]})")
-        if before is not None and abs(before - result.score) > 1e-9:
-            changed.append((result.student, result.notebook, before, result.score))
-
-    todo = []  # (student, notebook): read again when sent, so that only the notebooks in flight are in memory
-    everyone = submissions(course, assignment, list(tests))
-    for student, name in everyone:
-        data, reason = _read(course, student, assignment, name)
-        digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
-        if not regrade_all and student not in regrade and done.get((student, name.removesuffix(".ipynb"))) == digest:
-            continue  # graded in this very version: its result is in the gradebook
-        if reason is not None:
-            keep(refused(student, assignment, name, tests[name], reason))
-        else:
-            todo.append((student, name))
-    del done
-    if todo:
-        with dask.config.set(SHORT_LOGS):
-            cluster = None if scheduler else _cluster(workers)
-            client = Client(scheduler or cluster)
-        try:
-            def submit(student, name, data, attempt):
-                # one key prefix, "grade", for every task: Dask keeps a record per prefix for good
-                return client.submit(grade_submission, student, assignment, name, data, tests[name], secret,
-                                     sandboxed, limits, key=("grade", student, name, attempt), pure=False)
-
-            def outcome(fut, student, name, data, last_try):
-                """The result of a finished task; None when its worker died and it gets another try."""
-                try:
-                    return fut.result()
-                except KilledWorker:
-                    if not last_try:
-                        return None
-                    return refused(student, assignment, name, tests[name], WORKER_DIED.format(student=student),
-                                   hashlib.sha256(data).hexdigest())
-                except Exception as e:  # a fault of the grader's on one notebook must not stop the class
-                    return refused(student, assignment, name, tests[name], GRADER_FAILED.format(
-                        error=f"{type(e).__name__}: {str(e)[:300]}"), digest=NOT_GRADED)
-
-            bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="notebook", disable=not progress)
-            queue, jobs, running = iter(todo), {}, as_completed()
-            threads, threads_asked = 1, float("-inf")
-
-            def send_more():
-                """Keeps IN_FLIGHT_PER_WORKER notebooks per worker thread sent. The count of threads
-                is asked again every few seconds: workers may join a cluster late."""
-                nonlocal threads, threads_asked
-                if time.monotonic() - threads_asked > 5:
-                    threads = max(1, sum(client.nthreads().values()))
-                    threads_asked = time.monotonic()
-                while len(jobs) < IN_FLIGHT_PER_WORKER * threads:
-                    student, name = next(queue, (None, None))
-                    if student is None:
-                        return
-                    data, reason = _read(course, student, assignment, name)
-                    if reason is not None:  # gone or changed into something refused since it was listed
-                        keep(refused(student, assignment, name, tests[name], reason))
-                        bar.update()
-                        continue
-                    fut = submit(student, name, data, 1)
-                    jobs[fut] = (student, name, data)
-                    running.add(fut)
-
-            send_more()
-            again = []
-            for fut in running:
-                student, name, data = jobs.pop(fut)
-                result = outcome(fut, student, name, data, last_try=False)
-                if result is None:
-                    again.append((student, name, data))
-                else:
-                    keep(result)
-                    bar.update()
-                send_more()
-            # a notebook whose worker died may only have shared it with the one that killed it:
-            # each gets one more try, alone, so that no neighbour can take it down again
-            for student, name, data in again:
-                fut = submit(student, name, data, 2)
-                keep(outcome(fut, student, name, data, last_try=True))
-                bar.update()
-            bar.close()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    try:
-        _settle_and_report(writer, course, assignment, everyone)
-        write_changes(changed, course / "reports" / assignment / CHANGES_FILE)
-        n = total = top = problems = 0
-        for result in writer.results(assignment):
-            n, total, top = n + 1, total + result.score, max(top, result.max_score)
-            problems += bool(result.problems)
-        return ClassRun(assignment, db_url, seconds, n, total / max(1, n), top, problems)
-    finally:
-        writer.close()
+    grading = Grading(load_secret(course, create=True), sandboxed, limits)
+    with GradeWriter(db_url) as writer:
+        planned = plan(course, assignment, tests, writer.graded(assignment), regrade, regrade_all)
+        with closing(dispatch(planned, grading, scheduler, workers, progress)) as results:
+            return record(writer, planned, results, db_url)
 
 
 def _settle_and_report(writer: GradeWriter, course: Path, assignment: str, everyone: list[tuple[str, str]]) -> Path:
@@ -259,10 +326,7 @@ def feedback(course: Path, assignment: str, db_url: str | None = None) -> Path:
     override or an extension), without grading anything; returns their folder."""
     course = Path(course).resolve()
     tests = instructor_tests(course, assignment)
-    writer = GradeWriter(db_url or f"sqlite:///{course / 'gradebook.db'}")
-    try:
+    with Course(course, db_url).open_gradebook() as writer:
         if not writer.graded(assignment):
             raise NotReady(f"{course}: nothing of {assignment} is graded yet; run `dlcourse grade {assignment}`")
         return _settle_and_report(writer, course, assignment, submissions(course, assignment, list(tests)))
-    finally:
-        writer.close()

@@ -33,7 +33,7 @@ from dlcourse.grading import lateness
 from dlcourse.grading.course import AssignmentSettings
 from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.grader import SubmissionResult
-from dlcourse.grading.standing import Mark, Standing
+from dlcourse.grading.standing import Lateness, Standing
 
 # nbgrader 0.9's own queries trip SQLAlchemy 2's autoflush warnings: noise an instructor can do
 # nothing about, so it stays off their terminal
@@ -226,19 +226,9 @@ class GradeWriter:
             comments = {name: text or "" for name, text in self.db.execute(
                 select(BaseCell.name, Comment.manual_comment)
                 .join(BaseCell, Comment.cell_id == BaseCell.id).where(Comment.notebook_id == nb.id))}
-            order = [t.grade_id for t in result.tests] + sorted(set(grades) - {t.grade_id for t in result.tests})
-            marks = []
-            for grade_id in order:
-                if grade_id not in grades:  # a test the notebook no longer has in the gradebook
-                    continue
-                max_score, auto_score, manual_score = grades[grade_id]
-                by_hand = grade_id not in SPECS
-                comment = comments.get(grade_id if by_hand else SPECS[grade_id].function, "")
-                marks.append(Mark(grade_id, max_score, None if by_hand else auto_score, manual_score, comment,
-                                  by_hand))
             submission = nb.assignment
-            yield Standing(result, marks, submission.timestamp, submission.total_seconds_late,
-                           nb.late_submission_penalty or 0.0)
+            lateness = Lateness(submission.timestamp, submission.total_seconds_late, nb.late_submission_penalty or 0.0)
+            yield Standing.of(result, grades, comments, lateness)
 
     def close(self) -> None:
         self.gb.close()

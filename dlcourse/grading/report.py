@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcourse.grading import cases, lateness
+from dlcourse.grading import cases
 from dlcourse.grading.exercises import SPECS
-from dlcourse.grading.grader import CaseReport, SubmissionResult, TestReport
-from dlcourse.grading.standing import TIMELESS, Mark, Standing
+from dlcourse.grading.grader import CaseReport, TestReport
+from dlcourse.grading.lateness import describe as describe_late
+from dlcourse.grading.standing import Mark, Standing
 
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}"
@@ -47,8 +48,8 @@ def _score_cell(mark: Mark | None, test: TestReport | None) -> str:
     return f"{mark.score:g} / {mark.points:g}"
 
 
-def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
-    standing = r if isinstance(r, Standing) else Standing.of(r)
+def feedback_html(standing: Standing, reveal: bool = False) -> str:
+    """One student's feedback page (a bare result: ``Standing.of(result)``)."""
     result = standing.result
     tests = {t.grade_id: t for t in result.tests}
     marks = {m.grade_id: m for m in standing.marks}
@@ -88,16 +89,24 @@ def feedback_html(r: SubmissionResult | Standing, reveal: bool = False) -> str:
 def _received_html(standing: Standing) -> str:
     """When the course received the notebook (its receipt, not the student's own timestamp) and
     what that costs; an unknown time is said to be unknown, never taken as on time."""
-    if standing.submitted_at is TIMELESS:
+    lateness = standing.lateness
+    if lateness is None:  # graded outside a course: no receipt to speak of
         return ""
-    if standing.submitted_at is None:
+    if not lateness.known:
         return ("<p class='late'>We have no record of when this notebook was received, so its lateness is left "
                 "to your instructor.</p>")
-    when = f"<p>Received {standing.submitted_at:%Y-%m-%d %H:%M:%S} UTC (by the course, not your own timestamp)."
-    if standing.seconds_late > 0:
-        return (f"{when}</p><p class='late'>Submitted {lateness.describe(standing.seconds_late)}: the late policy "
-                f"takes off <b>{standing.penalty:g}</b> point(s).</p>")
+    when = f"<p>Received {lateness.received_at:%Y-%m-%d %H:%M:%S} UTC (by the course, not your own timestamp)."
+    if lateness.seconds_late > 0:
+        return (f"{when}</p><p class='late'>Submitted {describe_late(lateness.seconds_late)}: the late policy "
+                f"takes off <b>{lateness.penalty:g}</b> point(s).</p>")
     return f"{when} On time.</p>"
+
+
+def _late_seconds_cell(standing: Standing) -> str | int:
+    """The CSV's late_seconds: empty where the receipt time is unknown (the instructor decides)."""
+    if standing.lateness is not None and not standing.lateness.known:
+        return ""
+    return round(standing.seconds_late)
 
 
 def _failure_kind(message: str) -> str:
@@ -127,9 +136,9 @@ class TestSummary:
         return self.full / max(1, len(self.scores))
 
 
-def write_reports(results: Iterable[SubmissionResult | Standing], out: Path, reveal: bool = False) -> dict[str, Path]:
+def write_reports(standings: Iterable[Standing], out: Path, reveal: bool = False) -> dict[str, Path]:
     """feedback/<student>.html, grades.csv and summary.html (what the class got wrong, per test,
-    with plots), from results read one at a time (the class is never held in memory)."""
+    with plots), from standings read one at a time (the class is never held in memory)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -142,8 +151,7 @@ def write_reports(results: Iterable[SubmissionResult | Standing], out: Path, rev
     columns: list[str] = []
     with open(out / "grades.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        for r in results:
-            standing = r if isinstance(r, Standing) else Standing.of(r)
+        for standing in standings:
             (out / "feedback" / f"{standing.student}.html").write_text(feedback_html(standing, reveal))
             if not columns:
                 columns = [m.grade_id for m in standing.marks]
@@ -154,7 +162,7 @@ def write_reports(results: Iterable[SubmissionResult | Standing], out: Path, rev
             for m in standing.marks:
                 per_test.setdefault(m.grade_id, TestSummary(m.points)).add(m.score, cases_of.get(m.grade_id, []))
             w.writerow([standing.student, *[marks[i].score if i in marks else "" for i in columns], standing.score,
-                        standing.max_score, "" if standing.submitted_at is None else round(standing.seconds_late),
+                        standing.max_score, _late_seconds_cell(standing),
                         standing.penalty, standing.final,
                         len(standing.result.problems)])
             finals.append(standing.final)

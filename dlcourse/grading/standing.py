@@ -1,13 +1,19 @@
 """Where a submission stands once people have had their say: the autograder's result, a TA's
 overrides and hand grades (nbgrader's manual scores and comments, from formgrader or
-``dlcourse override``), and the lateness penalty. Reports and exports read this, never the
-bare result."""
+``dlcourse override``), and its lateness. Reports and exports read this, never the bare result:
+``Standing.of`` is the one way to build it, from the result and, in a course, the gradebook's
+rows and the receipt."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.grader import SubmissionResult
+
+# a graded cell's row in nbgrader's gradebook: (max score, auto score, manual score)
+GradeRow = tuple[float, float | None, float | None]
 
 
 @dataclass(frozen=True)
@@ -30,21 +36,49 @@ class Mark:
         return not self.by_hand and self.manual is not None and self.manual != self.auto
 
 
-TIMELESS = datetime.min  # a result checked outside any course (``dlcourse check``): no receipt to speak of
+@dataclass(frozen=True)
+class Lateness:
+    """When the course received a submission (its receipt, never the student's own timestamp)
+    and what that costs. An unknown time is never taken as on time: it costs nothing here, and
+    the instructor decides."""
+
+    received_at: datetime | None  # None: no trustworthy receipt
+    seconds_late: float = 0.0
+    penalty: float = 0.0
+
+    @property
+    def known(self) -> bool:
+        return self.received_at is not None
 
 
 @dataclass(frozen=True)
 class Standing:
+    """One submission as reports, feedback and the CSV show it: its result, its marks, its lateness."""
+
     result: SubmissionResult
     marks: list[Mark] = field(default_factory=list)
-    submitted_at: datetime | None = None  # when it was received; None: not known, the instructor decides
-    seconds_late: float = 0.0
-    penalty: float = 0.0
+    lateness: Lateness | None = None  # None: graded outside a course (a check), with no due date to miss
 
     @classmethod
-    def of(cls, result: SubmissionResult) -> Standing:
-        """A result as it stands with nobody's say but the autograder's, on time."""
-        return cls(result, [Mark(t.grade_id, t.points, t.score) for t in result.tests], submitted_at=TIMELESS)
+    def of(cls, result: SubmissionResult, grades: Mapping[str, GradeRow] | None = None,
+           comments: Mapping[str, str] | None = None, lateness: Lateness | None = None) -> Standing:
+        """The result as it stands: with the gradebook's rows (grade id -> its row) and comments
+        (cell name -> the TA's comment) where given, else with nobody's say but the
+        autograder's. A test the gradebook no longer has is left out; a cell it has beyond the
+        result's tests (a written answer) comes after them."""
+        if grades is None:
+            return cls(result, [Mark(t.grade_id, t.points, t.score) for t in result.tests], lateness)
+        comments = comments or {}
+        ids = [t.grade_id for t in result.tests]
+        order = [g for g in ids if g in grades] + sorted(set(grades) - set(ids))
+        marks = []
+        for grade_id in order:
+            max_score, auto_score, manual_score = grades[grade_id]
+            by_hand = grade_id not in SPECS
+            # a TA's comment sits on the answer cell: the function's for an autograded test
+            comment = comments.get(grade_id if by_hand else SPECS[grade_id].function, "")
+            marks.append(Mark(grade_id, max_score, None if by_hand else auto_score, manual_score, comment, by_hand))
+        return cls(result, marks, lateness)
 
     @property
     def student(self) -> str:
@@ -57,6 +91,14 @@ class Standing:
     @property
     def max_score(self) -> float:
         return sum(m.points for m in self.marks)
+
+    @property
+    def seconds_late(self) -> float:
+        return self.lateness.seconds_late if self.lateness else 0.0
+
+    @property
+    def penalty(self) -> float:
+        return self.lateness.penalty if self.lateness else 0.0
 
     @property
     def final(self) -> float:
