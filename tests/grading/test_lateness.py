@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from dlcourse.grading import lateness, receipts
-from dlcourse.grading.course import AssignmentSettings
+from dlcourse.grading.course import AssignmentSettings, Course
 
 PER_DAY = AssignmentSettings(late_policy="per_day", late_penalty_per_day=0.1, late_penalty_cap=0.5)
 
@@ -44,7 +44,7 @@ def test_an_unknown_or_doubtful_time_is_none_with_the_reason(tmp_path, how, word
     elif how == "suspect":
         _receive(tmp_path, "carol", datetime(2026, 3, 1, tzinfo=UTC), suspect=True)
     elif how == "broken":
-        folder = tmp_path / receipts.RECEIPTS / "hw1"
+        folder = Course(tmp_path).receipts / "hw1"
         folder.mkdir(parents=True)
         (folder / "carol.json").write_text("{not json")
     when, why = lateness.received_at(tmp_path, "carol", "hw1")
