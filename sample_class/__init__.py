@@ -24,12 +24,12 @@ from sample_class.honest import (
     with_ipython,
 )
 from sample_class.hostile import BREAKERS, CHEATS, CHEATS_OF, CORRUPT, LINKS
-from sample_class.kinds import ALL_BUT_ONE, FULL, WRONG, ZERO, Expected, Kind, class_kinds, wrong_kinds
+from sample_class.kinds import ALL_BUT_ONE, FULL, HONEST, WRONG, ZERO, Expected, Kind, class_kinds, wrong_kinds
 from sample_class.write import LATE_HOURS, Student, make, write_lms_ids, write_timestamps
 
 __all__ = [
-    "ALL_BUT_ONE", "BREAKERS", "CHEATS", "CHEATS_OF", "COPIER_COMMENT", "CORRUPT", "FULL", "HONEST_MORE", "LATE_HOURS",
-    "LINKS", "OWN_WORDS", "WRONG", "ZERO", "Expected", "Kind", "Student", "add_cell", "class_kinds",
+    "ALL_BUT_ONE", "BREAKERS", "CHEATS", "CHEATS_OF", "COPIER_COMMENT", "CORRUPT", "FULL", "HONEST", "HONEST_MORE",
+    "LATE_HOURS", "LINKS", "OWN_WORDS", "WRONG", "ZERO", "Expected", "Kind", "Student", "add_cell", "class_kinds",
     "copied_with_renames", "honest", "library_helper", "long_exploration", "make", "own_words", "rename_locals",
     "replace_cell", "restructured", "stripped_metadata", "with_ipython", "without_comments", "write_lms_ids",
     "write_timestamps", "wrong_kinds",
