@@ -33,3 +33,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if END_TO_END_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+    _mark_homeworks(items)
+
+
+def _homeworks_named() -> dict[str, set[str]]:
+    """Each name a test is parametrized with that belongs to a homework -> that homework (or
+    those): the homework itself, and its exercises' grade ids, functions and known wrong answers."""
+    from dlcourse.grading.exercises import ASSIGNMENTS
+
+    named: dict[str, set[str]] = {}
+    for homework, exercises in ASSIGNMENTS.items():
+        for e in exercises:
+            names = [homework, e.grade_id, getattr(e, "function", ""), *getattr(e, "wrong_answers", {})]
+            for name in filter(None, names):
+                named.setdefault(name, set()).add(homework)
+    return named
+
+
+def _mark_homeworks(items: list[pytest.Item]) -> None:
+    """A marker per homework (``pytest -m hw1``), as minitorch has one per task: a test
+    parametrized with a homework's name, or with one of its exercises or wrong answers, is marked
+    with that homework. Tests of one homework that take no such parameter set ``pytestmark``."""
+    named = _homeworks_named()
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        values = callspec.params.values() if callspec else ()
+        for homework in sorted({hw for v in values if isinstance(v, str) for hw in named.get(v, ())}):
+            item.add_marker(getattr(pytest.mark, homework))

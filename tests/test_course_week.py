@@ -21,7 +21,7 @@ from dlcourse.grading.exercises import exercises
 from dlcourse.grading.gradebook import GradeWriter
 from dlcourse.grading.notebook import nbgrader_metadata
 
-pytestmark = pytest.mark.slow  # real sandboxed grading
+pytestmark = [pytest.mark.slow, pytest.mark.hw1]  # real sandboxed grading, of hw1
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = sandbox.Limits(wall_seconds=40, cell_seconds=5, case_seconds=5)
