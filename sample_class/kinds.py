@@ -7,6 +7,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -15,6 +16,9 @@ from dlcourse.grading.notebook import nbgrader_metadata
 from sample_class.copying import copied_with_renames
 from sample_class.honest import HONEST_MORE, add_cell, honest, own_words, replace_cell, restructured, with_ipython
 from sample_class.hostile import BREAKERS, CHEATS, CHEATS_OF, CORRUPT, LINKS, SILENT_BREAKERS
+
+if TYPE_CHECKING:
+    from dlcourse.grading.grader import SubmissionResult
 
 FULL, ZERO, ALL_BUT_ONE = "full", "zero", "all but one test"
 
@@ -29,8 +33,8 @@ class Expected:
     problem: bool | None = None
     refused: bool = False
 
-    def unmet(self, result, full: float) -> list[str]:
-        """What of this ``result`` (a ``grader.SubmissionResult``) falls short of the expectation,
+    def unmet(self, result: SubmissionResult, full: float) -> list[str]:
+        """What of this ``result`` falls short of the expectation,
         where ``full`` is the assignment's points: [] when it meets it all."""
         short = sorted(t.grade_id for t in result.tests if t.score < t.points)
         wanted = {FULL: result.score == full, ZERO: result.score == 0, ALL_BUT_ONE: short == [self.fails]}

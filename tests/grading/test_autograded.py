@@ -2,7 +2,8 @@
 with nbgrader's formgrader extension in the course folder (as ``dlcourse hand-grade`` starts it),
 and headless Chromium. A TA opens one submission, reads the written proof beside its rubric,
 enters a score and a comment; the gradebook's totals, ``dlcourse feedback`` and formgrader's own
-list take them up."""
+list take them up. The fast tests at the end check the notebook formgrader opens
+(``dlcourse.grading.autograded``) in process."""
 from __future__ import annotations
 
 import csv

@@ -1,7 +1,8 @@
 """The autograder end to end: real bubblewrap sandbox, real nbgrader gradebook, real Dask.
 
 Every submission kind of the sample class is graded in one batch and held to what it
-should score; honest notebooks in that batch score exactly as when graded alone.
+should score; honest notebooks in that batch score exactly as when graded alone. The fast tests at
+the end read the runner's stream and check outputs in process.
 """
 from __future__ import annotations
 
