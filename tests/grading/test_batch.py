@@ -1,5 +1,5 @@
-"""Grading a class (``dlcourse.grading.batch``) without a sandbox or a cluster: what it refuses before it starts.
-The sandboxed runs of a whole class are in test_grader.py."""
+"""Grading a class (``dlcourse.grading.batch``) without a sandbox or a cluster: what it refuses
+before it starts. The sandboxed runs of a whole class are in test_grader.py."""
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
-"""The cases each exercise is graded on (``dlcourse.grading.cases``): hidden cases per student from the course
-secret, edge cases from their own functions, and a secret refused where others could read it."""
+"""The cases each exercise is graded on (``dlcourse.grading.cases``): hidden cases per student from
+the course secret, edge cases from their own functions, and a secret refused where others could
+read it."""
 from __future__ import annotations
 
 import stat

@@ -1,6 +1,6 @@
-"""The checker students receive and the grader shares (``dlcourse.grading.checker``): arrays encoded and decoded
-bit for bit and bounded, comparisons that name what is wrong without the expected value, and the
-properties graded by what the weights compute."""
+"""The checker students receive and the grader shares (``dlcourse.grading.checker``): arrays
+encoded and decoded bit for bit and bounded, comparisons that name what is wrong without the
+expected value, and the properties graded by what the weights compute."""
 from __future__ import annotations
 
 import json

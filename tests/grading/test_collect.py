@@ -1,5 +1,5 @@
-"""Collecting submissions (``dlcourse.grading.collect``) never writes through what a student left; the exchange's
-end to end is in test_exchange.py."""
+"""Collecting submissions (``dlcourse.grading.collect``) never writes through what a student left;
+the exchange's end to end is in test_exchange.py."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,5 @@
-"""Every known wrong answer against its exercise, in process, and the grader's recognition of mistakes
-(``dlcourse.grading.mistakes``) from the outputs alone."""
+"""Every known wrong answer against its exercise, in process, and the grader's recognition of
+mistakes (``dlcourse.grading.mistakes``) from the outputs alone."""
 from __future__ import annotations
 
 import numpy as np

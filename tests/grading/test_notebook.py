@@ -1,5 +1,6 @@
-"""Reading notebooks and submitted files (``dlcourse.grading.notebook``): what is graded of a notebook slightly off
-the schema, what is refused with its name, and the student text kept for formgrader, bounded."""
+"""Reading notebooks and submitted files (``dlcourse.grading.notebook``): what is graded of a
+notebook slightly off the schema, what is refused with its name, and the student text kept for
+formgrader, bounded."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
-"""Feedback and the class's reports (``dlcourse.grading.report``): what the student controls is escaped, no
-seed is shown, revealed cases paste back as their inputs, and the summary counts each known mistake."""
+"""Feedback and the class's reports (``dlcourse.grading.report``): what the student controls is
+escaped, no seed is shown, revealed cases paste back as their inputs, and the summary counts
+each known mistake."""
 from __future__ import annotations
 
 import csv

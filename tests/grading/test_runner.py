@@ -1,5 +1,6 @@
-"""The runner inside the sandbox (``dlcourse.grading.runner``), in process: which cells may run without a fork
-(none that can loop or end its process), and none once the notebook hooks into the shell."""
+"""The runner inside the sandbox (``dlcourse.grading.runner``), in process: which cells may run
+without a fork (none that can loop or end its process), and none once the notebook hooks into
+the shell."""
 from __future__ import annotations
 
 import sys
