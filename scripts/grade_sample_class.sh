@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # An instructor's week on the bundled sample class: 30 synthetic submissions of every homework
-# (honest, wrong, broken, hostile; some late), released with a due date, graded sandboxed on a
-# local Dask cluster into autograder/gradebook.db; then, on hw1, an extension, a TA's override,
-# a hand grade, the feedback again, the similarity report and the LMS exports.
+# (honest, wrong, broken, hostile; some late), written by `python -m sample_class` (the tests'
+# fixture, sample_class/ at the repository's root, not in the installed package), released with a
+# due date, graded sandboxed on a local Dask cluster into autograder/gradebook.db; then, on hw1, an
+# extension, a TA's override, a hand grade, the feedback again, the similarity report and the LMS
+# exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -12,7 +14,7 @@ mapfile -t assignments < <(find autograder/source -mindepth 1 -maxdepth 1 -type 
 dlcourse release "${assignments[@]}" --course autograder --due "$due"
 for a in "${assignments[@]}"; do
   if [ ! -d "autograder/submitted/student0000/$a" ]; then
-    dlcourse sample-class "$a" --course autograder -n 30 --due "$due" --ids autograder/lms_ids.csv
+    .venv/bin/python -m sample_class "$a" --course autograder -n 30 --due "$due" --ids autograder/lms_ids.csv
   fi
   dlcourse extend "$a" student0009 --days 2 --course autograder  # handed in a day and 2 hours late
   dlcourse grade "$a" --course autograder

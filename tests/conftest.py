@@ -1,3 +1,4 @@
+import functools
 import os
 import secrets
 import tempfile
@@ -33,3 +34,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if END_TO_END_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+    _mark_homeworks(items)
+
+
+@functools.cache
+def _homeworks_named() -> dict[str, set[str]]:
+    """Each name a test is parametrized with that belongs to a homework -> that homework (or
+    those): the homework itself, and its exercises' grade ids, functions and known wrong answers."""
+    from dlcourse.grading.exercises import ASSIGNMENTS
+
+    named: dict[str, set[str]] = {}
+    for homework, exercises in ASSIGNMENTS.items():
+        for e in exercises:
+            names = [homework, e.grade_id, getattr(e, "function", ""), *getattr(e, "wrong_answers", {})]
+            for name in filter(None, names):
+                named.setdefault(name, set()).add(homework)
+    return named
+
+
+def _mark_homeworks(items: list[pytest.Item]) -> None:
+    """A marker per homework (``pytest -m hw1``), as minitorch has one per task: a test
+    parametrized with a homework's name, or with one of its exercises or wrong answers, is marked
+    with that homework. Tests of one homework that take no such parameter set ``pytestmark``."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        values = [v for v in callspec.params.values() if isinstance(v, str)] if callspec else []
+        if not values:  # the exercises are loaded only where a test may be of one
+            continue
+        named = _homeworks_named()
+        for homework in sorted({hw for v in values for hw in named.get(v, ())}):
+            item.add_marker(getattr(pytest.mark, homework))

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from courses import released_course
 
-from dlcourse.grading import batch, grader, notebook
+from dlcourse.grading import batch, grader, notebook, sandbox
 from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.gradebook import GradeWriter
 
@@ -167,3 +167,11 @@ def test_record_reports_whose_score_a_regrade_moved(course):
     points = SPECS["test_momentum_step"].points
     shown = "".join(output.get("text", "") for output in cell.outputs)
     assert f"autograded: {points:g} / {points:g}" in shown  # the second result's, where the first gave 0
+
+
+# ------------------------------------------------------------------ refusals before a run
+
+def test_refuses_to_grade_unsandboxed_without_being_told(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "available", lambda: False)
+    with pytest.raises(RuntimeError, match="--no-sandbox"):
+        batch.grade_class(tmp_path, "hw1")

@@ -1,7 +1,8 @@
 """The autograder end to end: real bubblewrap sandbox, real nbgrader gradebook, real Dask.
 
 Every submission kind of the sample class is graded in one batch and held to what it
-should score; honest notebooks in that batch score exactly as when graded alone.
+should score; honest notebooks in that batch score exactly as when graded alone. The fast tests at
+the end read the runner's stream and check outputs in process.
 """
 from __future__ import annotations
 
@@ -24,23 +25,24 @@ import numpy as np
 import pytest
 from courses import released_course
 
-from dlcourse.grading import cases, sample_class, sandbox, sandbox_library
+import sample_class
+from dlcourse.grading import cases, checker, grader, sandbox, sandbox_library
 from dlcourse.grading.batch import WORKER_DIED, grade_class, instructor_tests
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.checker import decode
+from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
-from dlcourse.grading.grader import grade_submission
+from dlcourse.grading.grader import grade_submission, read_status
 from dlcourse.grading.report import feedback_html
 from dlcourse.grading.standing import Standing
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "autograder"
 BIN = Path(sys.executable).parent
 FAST = sandbox.Limits(wall_seconds=40, cell_seconds=5, case_seconds=5)
 
-# Every test here grades in a real sandbox or runs real nbgrader, Dask or PostgreSQL: the slow tier.
-# The grading core's unit tests are in test_grading_core.py.
-pytestmark = pytest.mark.slow
+# The tests that grade in a real sandbox or run real nbgrader, Dask or PostgreSQL are marked slow one
+# by one; the grader's unit tests at the end (the runner's stream, checking outputs) are fast.
 
 
 def _env():
@@ -78,12 +80,13 @@ def _with_wrong(kind: str, tmp: Path) -> tuple[str, Path]:
     """The honest source notebook with the wrong solution ``kind`` in place: (assignment, path)."""
     gid, code, _ = sample_class.WRONG[kind]
     assignment = next(a for a in ASSIGNMENTS if kind in sample_class.wrong_kinds(nbformat.read(_source(a), 4)))
-    nb = sample_class._replace(sample_class.honest(nbformat.read(_source(assignment), 4)), gid, code)
+    nb = sample_class.replace_cell(sample_class.honest(nbformat.read(_source(assignment), 4)), gid, code)
     path = tmp / f"{assignment}.ipynb"
     nbformat.write(nb, path)
     return assignment, path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_source_scores_full_marks_and_student_version_zero(assignment, tmp_path):
     tests = _tests(assignment)
@@ -99,6 +102,7 @@ def test_source_scores_full_marks_and_student_version_zero(assignment, tmp_path)
     assert all(m.startswith("NotImplementedError") for m in messages), messages
 
 
+@pytest.mark.slow
 def test_wrong_solutions_aim_at_real_tests_of_every_assignment():
     targets = [target for _, _, target in sample_class.WRONG.values()]
     graded = {a: {t.grade_id for t in _tests(a)} for a in ASSIGNMENTS}
@@ -106,6 +110,7 @@ def test_wrong_solutions_aim_at_real_tests_of_every_assignment():
     assert all(graded[a] <= set(targets) for a in ASSIGNMENTS), "an autograded test with no known mistake"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(sample_class.WRONG))
 def test_a_wrong_solution_loses_points_on_its_test_alone_and_is_named_where_it_fails(kind, tmp_path):
     """Points of its test only; all of them unless the mistake is invisible on some hidden case
@@ -121,6 +126,7 @@ def test_a_wrong_solution_loses_points_on_its_test_alone_and_is_named_where_it_f
     assert all(c.mistake == kind for c in failed), [(c.name, c.mistake, c.message) for c in failed]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ["hw2", "hw3"])
 def test_a_class_s_known_mistakes_are_named_in_feedback_and_counted_in_the_summary(assignment, tmp_path):
     """A small sample class of honest students and the wrong kinds (among them the audit's: the
@@ -150,6 +156,7 @@ def test_a_class_s_known_mistakes_are_named_in_feedback_and_counted_in_the_summa
         assert html.escape(f"1 student: {mistake.says} ({mistake.see})") in summary, s.kind
 
 
+@pytest.mark.slow
 def test_feedback_names_the_failed_case_but_leaks_no_reference_seed_or_hidden_input(tests_hw1, tmp_path):
     _, path = _with_wrong("adam_without_bias_correction", tmp_path)
     target = sample_class.WRONG["adam_without_bias_correction"][2]
@@ -174,6 +181,7 @@ def test_feedback_names_the_failed_case_but_leaks_no_reference_seed_or_hidden_in
     assert "def " not in page
 
 
+@pytest.mark.slow
 def test_revealed_feedback_shows_each_failed_hidden_case_s_inputs(tests_hw1, tmp_path):
     _, path = _with_wrong("adam_without_bias_correction", tmp_path)
     r = _grade_file(path, tests_hw1)
@@ -186,6 +194,7 @@ def test_revealed_feedback_shows_each_failed_hidden_case_s_inputs(tests_hw1, tmp
     np.testing.assert_array_equal(shown["g"], g)  # pasted back, the student gets the very inputs
 
 
+@pytest.mark.slow
 def test_what_students_receive_holds_no_hidden_case_and_no_reference(tmp_path):
     import ast
     import zipfile
@@ -222,6 +231,7 @@ def _probe(tmp_path: Path, code: str, library: Path | None = None) -> tuple[sand
     return run, json.loads(run.results or b"{}")
 
 
+@pytest.mark.slow
 def test_the_sandbox_hides_the_course_and_other_students(tmp_path, monkeypatch):
     monkeypatch.setenv("DLCOURSE_TEST_TOKEN", "a grader's token")  # as a JupyterHub or database one
     secret = tmp_path / "course" / "source"
@@ -259,6 +269,7 @@ def test_the_sandbox_hides_the_course_and_other_students(tmp_path, monkeypatch):
     assert int(res["caps"], 16) == 0
 
 
+@pytest.mark.slow
 def test_the_student_library_in_the_sandbox_is_what_students_have_less_the_graded_references(tmp_path):
     ids = tuple(sorted(tc.grade_id for tc in _tests("hw1")))
     library = sandbox_library.folder("hw1", ids)
@@ -282,6 +293,7 @@ def test_the_student_library_in_the_sandbox_is_what_students_have_less_the_grade
     assert not list(library.rglob("grading"))
 
 
+@pytest.mark.slow
 def test_one_sandbox_cannot_fill_the_host_disk(tmp_path):
     """Files under the per-file limit, as many as fit: only the sized tmpfs's fill, in memory."""
     before = shutil.disk_usage(tempfile.gettempdir()).used
@@ -301,6 +313,7 @@ def test_one_sandbox_cannot_fill_the_host_disk(tmp_path):
     assert after - before < 32 * 1024**2, "the sandbox's writes reached the host's disk"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grader_fds", [0, 80])
 def test_a_result_bomb_is_refused_before_it_is_inflated(tmp_path, grader_fds):
     """Forged results claiming arrays of terabytes: refused from their header, the grader's
@@ -309,7 +322,7 @@ def test_a_result_bomb_is_refused_before_it_is_inflated(tmp_path, grader_fds):
     import tracemalloc
 
     source = sample_class.honest(nbformat.read(_source("hw1"), 4))
-    nb = sample_class._add_cell(source, sample_class.CHEATS["result_bomb"], at=len(source.cells))
+    nb = sample_class.add_cell(source, sample_class.CHEATS["result_bomb"], at=len(source.cells))
     path = tmp_path / "hw1.ipynb"
     nbformat.write(nb, path)
     held = [os.open(os.devnull, os.O_RDONLY) for _ in range(grader_fds)]
@@ -327,6 +340,7 @@ def test_a_result_bomb_is_refused_before_it_is_inflated(tmp_path, grader_fds):
     assert any("more than the" in m for m in messages), messages[:3]
 
 
+@pytest.mark.slow
 def test_an_honest_notebook_written_with_ipython_magics_scores_full_marks(tmp_path):
     nb = sample_class.with_ipython(nbformat.read(_source("hw1"), 4))
     path = tmp_path / "hw1.ipynb"
@@ -336,6 +350,7 @@ def test_an_honest_notebook_written_with_ipython_magics_scores_full_marks(tmp_pa
     assert r.score == r.max_score
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 @pytest.mark.parametrize("kind", list(sample_class.HONEST_MORE))
 def test_long_exploration_a_library_helper_or_lost_metadata_cost_no_mark(kind, assignment, tmp_path):
@@ -355,6 +370,7 @@ def test_long_exploration_a_library_helper_or_lost_metadata_cost_no_mark(kind, a
         assert r.notes == []
 
 
+@pytest.mark.slow
 def test_a_long_exploration_scores_the_same_on_an_idle_machine_and_with_every_core_loaded(tmp_path):
     nb = sample_class.long_exploration(nbformat.read(_source("hw1"), 4))
     path = tmp_path / "hw1.ipynb"
@@ -373,6 +389,7 @@ def test_a_long_exploration_scores_the_same_on_an_idle_machine_and_with_every_co
     assert loaded.seconds < FAST.wall_seconds - 5, loaded.seconds
 
 
+@pytest.mark.slow
 def test_a_cell_stopped_at_its_limit_keeps_the_graded_function_it_defined(tmp_path):
     nb = sample_class.honest(nbformat.read(_source("hw1"), 4))
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "affine_backward")
@@ -388,6 +405,7 @@ def test_a_cell_stopped_at_its_limit_keeps_the_graded_function_it_defined(tmp_pa
 CLOSED_HW1 = "[assignments.hw1]\nopen = false\nreveal_hidden = true\n"
 
 
+@pytest.mark.slow
 def test_the_graded_references_stay_withheld_when_closed_and_no_notebook_changes_the_library(tmp_path):
     """On a Dask worker, hw1 closed: a notebook answering with the library's references scores
     0, one that writes into the library changes nothing, and an honest notebook graded after it
@@ -440,6 +458,7 @@ def conv2d_backward(*args, **kwargs):
 """
 
 
+@pytest.mark.slow
 def test_a_call_that_hangs_or_crashes_costs_that_case_only(tmp_path):
     """The cases of one function share a child process: one that hangs, ends its process or
     is killed by a signal fails alone, the next child takes up the case after it, and no other function's
@@ -464,6 +483,7 @@ def test_a_call_that_hangs_or_crashes_costs_that_case_only(tmp_path):
     assert messages[6:] == [""] * (len(messages) - 6)
     assert all(t.score == t.points for t in by_test.values()), [t for t in by_test.values() if t.score < t.points]
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_a_whole_hostile_class_in_one_batch(assignment, tmp_path):
     tests = _tests(assignment)
@@ -475,23 +495,11 @@ def test_a_whole_hostile_class_in_one_batch(assignment, tmp_path):
                         assignment=assignment)
     for s in students:
         r = results[s.name]
-        if s.expected == "full":
-            assert r.score == full, (s.kind, r.problems)
-            assert r.problems == [], (s.kind, r.problems)  # a kept test cell without metadata runs nowhere
-            assert [t.score for t in r.tests] == [t.score for t in alone.tests]  # as when graded alone
-        elif s.expected == "zero":
-            assert r.score == 0, (s.kind, r.tests)
-            if s.kind == "rerun_for_time":  # stopped cells' definitions, run again, gain no time
-                assert r.seconds < FAST.wall_seconds + 10, r.seconds
-            if s.kind in sample_class.CORRUPT or s.kind in sample_class.LINKS or s.kind == "renamed_notebook":
-                assert r.problems, s.kind
-                assert f"{assignment}.ipynb" in r.problems[0], r.problems
-        elif s.expected.startswith("full-but-"):
-            assert {t.grade_id for t in r.tests if t.score < t.points} == {s.expected.removeprefix("full-but-")}
-        else:  # a breaker cell costs that cell, nothing the tests need
-            assert r.score == full, (s.kind, r.problems)
-            if s.kind not in ("huge_output_cell", "disk_filler_cell"):  # no error: the others are reported
-                assert r.problems, s.kind
+        assert not s.expected.unmet(r, full), (s.kind, s.expected.unmet(r, full))
+        if s.expected == sample_class.HONEST:  # a kept test cell without metadata runs nowhere
+            assert [t.score for t in r.tests] == [t.score for t in alone.tests], s.kind  # as when graded alone
+        if s.kind == "rerun_for_time":  # stopped cells' definitions, run again, gain no time
+            assert r.seconds < FAST.wall_seconds + 10, r.seconds
     # the gradebook is nbgrader's and intact: the stock export reads it
     out = subprocess.run([str(BIN / "nbgrader"), "export", "--to", str(tmp_path / "grades.csv")], cwd=course,
                          env=_env(), capture_output=True, text=True)
@@ -504,6 +512,7 @@ def test_a_whole_hostile_class_in_one_batch(assignment, tmp_path):
     assert (course / "reports" / assignment / "score_distribution.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_kill_minus_9_halfway_then_rerun_equals_a_clean_run(tmp_path):
     course, students = make_course(tmp_path, 40)
     keep = [s for s in students if s.kind in ("honest", "student_version") or s.kind in sample_class.WRONG]
@@ -553,6 +562,7 @@ def test_kill_minus_9_halfway_then_rerun_equals_a_clean_run(tmp_path):
     assert all(score is not None for score in test_scores)
 
 
+@pytest.mark.slow
 def test_a_real_dask_scheduler_and_two_workers_grade_like_the_local_run(tmp_path):
     course, students = make_course(tmp_path, 20)
     local = tmp_path / "local"
@@ -583,6 +593,7 @@ def test_a_real_dask_scheduler_and_two_workers_grade_like_the_local_run(tmp_path
     assert len(here) == 20
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_costs_one_submission_and_a_rerun_goes_on(tmp_path):
     """Whoever kills the worker grading one submission (here: this test, every time): that
     submission is recorded as failed with the reason, every other one is graded as usual, and a
@@ -624,7 +635,7 @@ def test_a_worker_that_dies_costs_one_submission_and_a_rerun_goes_on(tmp_path):
     assert results[victim.name].problems == [WORKER_DIED.format(student=victim.name)]
     full = sum(t.points for t in _tests("hw1"))
     for s in students:
-        if s.expected == "full" and s != victim:
+        if s.expected.score == sample_class.FULL and s != victim:
             assert results[s.name].score == full, s
     assert {k: r.score for k, r in rerun.items()} == {k: r.score for k, r in results.items()}
     regraded = {r.student: r for r in grade_class(course, "hw1", workers=2, limits=FAST, progress=False,
@@ -632,6 +643,7 @@ def test_a_worker_that_dies_costs_one_submission_and_a_rerun_goes_on(tmp_path):
     assert regraded[victim.name].score == full
 
 
+@pytest.mark.slow
 def test_grading_twice_gives_the_same_score(tests_hw1, tmp_path):
     course, students = make_course(tmp_path, 8)
     first = {r.student: (r.score, r.digest)
@@ -642,6 +654,7 @@ def test_grading_twice_gives_the_same_score(tests_hw1, tmp_path):
     assert first == second
 
 
+@pytest.mark.slow
 def test_student_check_command(tmp_path):
     ok = subprocess.run([str(BIN / "dlcourse"), "check", str(COURSE / "source" / "hw1" / "hw1.ipynb")],
                         capture_output=True, text=True, env=_env())
@@ -656,6 +669,7 @@ def test_student_check_command(tmp_path):
     assert "FAIL affine_backward(dout: (1, 4), x: (1, 3), w: (3, 4)), visible case 1" in bad.stdout
 
 
+@pytest.mark.slow
 def test_stock_nbgrader_grades_the_course_in_a_real_kernel_and_its_feedback_shows_no_hidden_case(tmp_path):
     """The stock autograde -> generate_feedback path on our course, in a real Jupyter kernel:
     the test cells import the kit's hwcheck (copied from source/ by autograde) and grade the
@@ -708,6 +722,7 @@ def postgres_url():
         shutil.rmtree(data, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_a_postgresql_gradebook_gets_the_same_grades_as_sqlite(tmp_path, postgres_url):
     from nbgrader.api import Gradebook
 
@@ -733,6 +748,7 @@ def test_a_postgresql_gradebook_gets_the_same_grades_as_sqlite(tmp_path, postgre
     assert len((tmp_path / "grades.csv").read_text().splitlines()) == 1 + len(students)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("with_prlimit", [True, False])
 def test_the_limits_hold_with_prlimit_and_without(tmp_path, monkeypatch, with_prlimit):
     """prlimit sets the limits as the run starts; on a host without it (an unsandboxed run on
@@ -747,3 +763,72 @@ def test_the_limits_hold_with_prlimit_and_without(tmp_path, monkeypatch, with_pr
     limits = sandbox.Limits(memory_bytes=3 * 1024**3, open_files=99, cpu_seconds=77)
     run = sandbox.run(tmp_path, "probe.py", limits, sandboxed=False)
     assert json.loads(run.results) == [[3 * 1024**3] * 2, [99, 99], [77, 77]]
+
+
+# ------------------------------------------------------------------ fast: the runner's stream, checking outputs
+def test_the_runner_stream_ignores_forged_cells_and_keeps_the_first_word_on_each():
+    lines = [{"cell": "nowhere", "status": "error", "error": "planted text"},
+             {"cell": ["unhashable"], "status": "error"},
+             {"cell": "f", "status": "error", "error": "NameError"},
+             {"cell": "f", "status": "ok"},
+             {"case": 0, "status": "ok", "outputs": []},
+             {"case": 0, "status": "error", "error": "later"}]
+    data = b"\n".join(json.dumps(r).encode() for r in lines) + b"\nnot json\n[1, 2]\n"
+    status = read_status(data, {"f"})
+    assert status["cells"] == {"f": "NameError"}
+    assert status["cases"] == {0: []}
+
+
+def test_the_runner_stream_is_read_within_its_line_cap_and_its_messages_are_cut():
+    lines = [json.dumps({"case": i, "status": "ok", "outputs": []}) for i in range(grader.MAX_STATUS_LINES + 5)]
+    lines.append(json.dumps({"cell": "f", "status": "error", "error": "x" * 10_000}))
+    status = read_status("\n".join(lines).encode(), {"f"})
+    assert len(status["cases"]) == grader.MAX_STATUS_LINES
+    assert status["cells"] == {}  # past the cap
+    cut = read_status(lines[-1].encode(), {"f"})
+    assert len(cut["cells"]["f"]) == 400
+
+
+def test_a_case_reported_ok_without_a_list_of_outputs_counts_as_failed():
+    status = read_status(json.dumps({"case": 0, "status": "ok", "outputs": "forged"}).encode(), set())
+    assert status["cases"] == {0: "failed"}
+
+
+def test_a_cell_short_of_time_is_a_note_and_its_names_are_bounded():
+    lines = [{"cell": "a", "status": "skipped"}, {"cell": "b", "status": "definitions", "kept": ["f", 3]},
+             {"cell": "c", "status": "interrupted", "kept": ["n" * 500] * 100}, {"cell": "d", "status": "skipped"},
+             {"cell": "a", "status": "error", "error": "a second word on a cell"}, {"cell": "e", "status": "forged"}]
+    status = read_status("\n".join(json.dumps(line) for line in lines).encode(), {"a", "b", "c", "e"})
+    assert status["cells"] == {"a": None, "b": None, "c": None, "e": None}  # none of them is a problem
+    assert status["notes"]["a"] == ("skipped", [])
+    assert status["notes"]["b"] == ("definitions", ["f", "3"])
+    assert len(status["notes"]["c"][1]) == grader.MAX_KEPT_NAMES
+    assert {len(n) for n in status["notes"]["c"][1]} == {80}
+    assert set(status["notes"]) == {"a", "b", "c"}  # no cell d in the job, no status "forged"
+    said = grader.cell_notes({"a": ("skipped", []), "b": ("definitions", ["f", "g"]), "c": ("skipped", []),
+                              "d": ("interrupted", [])}, 60)
+    assert len(said) == 3  # the skipped cells in one note
+    assert said[0].startswith("cells a, c were not run: the notebook's 60 s for running cells were spent")
+    assert "only its definitions of f, g" in said[1]
+    assert "cell d was stopped" in said[2]
+
+
+def _doubling_spec(**changes) -> Spec:
+    return Spec("test_double", "double", lambda rng, k: {"x": rng.standard_normal(3)}, lambda x: (2 * x,),
+                ("y",), points=1, **changes)
+
+
+def test_outputs_are_checked_against_the_reference_on_the_same_inputs():
+    spec, x = _doubling_spec(), np.array([1.0, -2.0, 0.5])
+    assert grader.check_outputs(spec, {"x": x}, [checker.encode(2 * x)]) == []
+    [wrong] = grader.check_outputs(spec, {"x": x}, [checker.encode(3 * x)])
+    assert "output y: 3 of 3 entries differ" in wrong
+    [arity] = grader.check_outputs(spec, {"x": x}, [])
+    assert "double must return 1 value(s) (y), it returned 0" in arity
+
+
+def test_an_output_larger_than_the_reference_is_refused_before_it_is_decoded():
+    huge = {"dtype": "<f8", "shape": [10**9], "data": ""}
+    [message] = grader.check_outputs(_doubling_spec(), {"x": np.zeros(3)}, [huge])
+    assert "could not be read" in message
+    assert "more than the 3" in message

@@ -19,11 +19,12 @@ import numpy as np
 import pytest
 from courses import released_course
 
+import sample_class
 from dlcourse.cli import main
-from dlcourse.grading import cases, checker, grader, notebook, sample_class, similarity
+from dlcourse.grading import cases, checker, grader, notebook, similarity
 from dlcourse.grading.exercises import SPECS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "autograder" / "source"
 HONEST = {"honest", "honest_ipython", "restructured", "honest_own_words"}
 
@@ -46,7 +47,7 @@ def test_own_answers_and_their_disguised_copy_pass_every_case(function):
     """The honest student's own answer and the copier's renamed copy both score full marks."""
     spec = next(s for s in SPECS.values() if s.function == function)
     own = sample_class.OWN_WORDS[function]
-    disguised = sample_class._rename_locals(sample_class._without_comments(own))
+    disguised = sample_class.rename_locals(sample_class.without_comments(own))
     assert disguised != own
     for code in (own, disguised):
         namespace = {"np": np}

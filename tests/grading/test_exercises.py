@@ -17,7 +17,7 @@ from dlcourse.grading import cases, checker, grader, kit
 from dlcourse.grading.exercises import ASSIGNMENTS, SPECS, wrong_answers
 from dlcourse.grading.notebook import nbgrader_metadata
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _solution(spec) -> str:

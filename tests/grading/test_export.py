@@ -20,7 +20,7 @@ from nbgrader.api import Gradebook
 from dlcourse.cli import main
 from dlcourse.grading.export import MappingError, read_mapping
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CANVAS_TITLE = re.compile(r"^(.*)\s+\((\d+)\)$")  # how Canvas splits "hw1 (4242)" into title and id
 CANVAS_ID = 4242
 MAPPING_HEADER = ["student", "canvas_id", "sis_user_id", "sis_login_id", "section", "name", "email",

@@ -2,7 +2,8 @@
 with nbgrader's formgrader extension in the course folder (as ``dlcourse hand-grade`` starts it),
 and headless Chromium. A TA opens one submission, reads the written proof beside its rubric,
 enters a score and a comment; the gradebook's totals, ``dlcourse feedback`` and formgrader's own
-list take them up."""
+list take them up. The fast tests at the end check the notebook formgrader opens
+(``dlcourse.grading.autograded``) in process."""
 from __future__ import annotations
 
 import csv
@@ -28,14 +29,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dlcourse.grading import sample_class, sandbox
+import sample_class
+from dlcourse.grading import grader, notebook, sandbox
 from dlcourse.grading.autograded import model_answer
 from dlcourse.grading.batch import feedback, grade_class
 from dlcourse.grading.notebook import nbgrader_metadata
 
-pytestmark = pytest.mark.slow  # sandboxed grading, a Jupyter server and Chromium
+# the formgrader tests are slow (sandboxed grading, a Jupyter server and Chromium), each marked so;
+# the notebook formgrader opens is checked fast at the end
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FAST = sandbox.Limits(wall_seconds=40, cell_seconds=5, case_seconds=5)
 PROOF_ID = "proof_line_search"
 GRADED = "student0001"  # the student whose proof the TA grades
@@ -198,6 +201,7 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_the_submission_list_shows_the_autograded_scores(course, formgrader, browser):
     rows = _submission_rows(browser, formgrader["url"])
     results = course["results"]
@@ -209,6 +213,7 @@ def test_the_submission_list_shows_the_autograded_scores(course, formgrader, bro
     assert not _page_errors(browser)
 
 
+@pytest.mark.slow
 def test_a_hand_grade_entered_in_formgrader_reaches_the_totals_and_the_feedback(course, formgrader, browser):
     path, url = course["path"], formgrader["url"]
     before = _stored(path, GRADED)
@@ -275,3 +280,34 @@ def test_a_hand_grade_entered_in_formgrader_reaches_the_totals_and_the_feedback(
     rows = _submission_rows(browser, url)  # formgrader's own list takes the hand grade up too
     assert rows[GRADED]["score"] == f"{after['score']:g} / {after['max']:g}"
     assert rows[GRADED]["written-score"] == f"{SCORE:g} / {after['max_written']:g}"
+
+
+# ------------------------------------------------------------------ fast: the notebook formgrader opens
+def test_formgrader_shows_a_students_html_as_text(tmp_path):
+    from dlcourse.grading.autograded import autograded_notebook
+
+    source = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE")
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "proof", "points": 1}
+    source.cells = [answer]
+    result = grader.SubmissionResult("eve", "hw", "hw.ipynb", "d",
+                                     answers={"proof": "<img src=x onerror=alert(1)> and a < b"})
+    shown = autograded_notebook(source, result).cells[0].source
+    assert "<img" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt; and a &lt; b" in shown
+
+
+def test_the_notebook_formgrader_opens_is_a_valid_notebook(tmp_path):
+    """Written without nbformat's validation (for speed): it must still be one, failed cases,
+    missing answers and a written answer's rubric included."""
+    from dlcourse.grading.autograded import write_autograded
+
+    source = nbformat.read(ROOT / "autograder" / "source" / "hw1" / "hw1.ipynb", as_version=4)
+    tests = notebook.test_cells(source)
+    result = grader.refused("eve", "hw1", "hw1.ipynb", tests, "a problem")
+    result.tests[0].cases.append(grader.CaseReport("hidden case 1", 7, "f(x)", False, "wrong \ufffd"))
+    result.answers = {"affine_backward": "def affine_backward(dout, x, w):\n    return 1"}
+    path = write_autograded(tmp_path, source, result)
+    written = nbformat.read(path, as_version=4)
+    nbformat.validate(written)
+    assert len(written.cells) > len(source.cells)  # the rubrics under the written answers

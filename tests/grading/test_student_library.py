@@ -24,7 +24,7 @@ from dlcourse.grading.course import open_assignments
 from dlcourse.grading.exercises import SPECS
 from dlcourse.grading.student_library import Reference, build, stub_package
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COURSE = REPO / "autograder"
 
 

@@ -11,7 +11,7 @@ import pytest
 from dlcourse.grading import cells, exercises
 from dlcourse.grading.notebook import nbgrader_metadata
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HW1 = ROOT / "autograder" / "source" / "hw1" / "hw1.ipynb"
 
 
