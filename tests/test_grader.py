@@ -455,11 +455,12 @@ def test_a_call_that_hangs_or_crashes_costs_that_case_only(tmp_path):
     messages = [c.message for c in conv.cases]
     assert len(messages) >= 6
     assert messages[0] == ""
-    assert messages[1] == "time limit of 2 s exceeded"
-    assert messages[2] == "the call ended its process (exit status 3)"
-    assert messages[3] == "killed by signal SIGSEGV"
+    assert messages[1] == "TimeoutError: the call ran past 2 s and was stopped"
+    assert messages[2] == "ProcessEnded: the call ended its process (exit status 3)"
+    assert messages[3] == "ProcessEnded: the call ended its process (killed by signal SIGSEGV)"
     assert messages[4] == "", "the fork's second process must not count"
-    assert messages[5] == f"killed by signal {signal.SIGRTMIN + 6}"  # a signal Python has no name for
+    # a signal Python has no name for
+    assert messages[5] == f"ProcessEnded: the call ended its process (killed by signal {signal.SIGRTMIN + 6})"
     assert messages[6:] == [""] * (len(messages) - 6)
     assert all(t.score == t.points for t in by_test.values()), [t for t in by_test.values() if t.score < t.points]
 

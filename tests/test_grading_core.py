@@ -17,12 +17,14 @@ import nbformat
 import numpy as np
 import pytest
 
-from dlcourse.grading import cases, checker, grader, mistakes, notebook, report, runner, sandbox
+from dlcourse.grading import cases, checker, grader, mistakes, notebook, report, sandbox
 from dlcourse.grading.batch import grade_class
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS, wrong_answers
 from dlcourse.grading.grader import read_status
+from dlcourse.grading.insandbox import cells as insandbox_cells
+from dlcourse.grading.insandbox import inert, protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -234,7 +236,7 @@ def test_code_to_run_keeps_every_code_cell_in_order_but_the_test_cells_and_the_l
 @pytest.fixture(scope="module")
 def shell():
     """The runner's IPython shell (one per process: IPython's shell is a singleton)."""
-    return runner._shell()
+    return insandbox_cells.new_shell()
 
 
 @pytest.mark.parametrize("source, unforked", [
@@ -276,18 +278,18 @@ def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fo
     monkeypatch.setitem(shell.user_ns, "dropped", WithDel())
     monkeypatch.setitem(shell.user_ns, "ShellHolder", WithDel)
     monkeypatch.setitem(sys.modules, "a_fake_module", WithDel())
-    assert runner._cannot_stop(source, shell, runner._hooks(shell)) is unforked
+    assert inert.cannot_stop(source, shell, inert.Baseline(shell)) is unforked
 
 
 def test_every_cell_runs_in_a_fork_once_the_notebook_has_hooked_into_the_shell(shell):
-    hooks = runner._hooks(shell)
+    baseline = inert.Baseline(shell)
     callback = print
     shell.events.register("post_run_cell", callback)
     try:
-        assert not runner._cannot_stop("def f(x):\n    return x", shell, hooks)
+        assert not inert.cannot_stop("def f(x):\n    return x", shell, baseline)
     finally:
         shell.events.unregister("post_run_cell", callback)
-    assert runner._cannot_stop("def f(x):\n    return x", shell, hooks)
+    assert inert.cannot_stop("def f(x):\n    return x", shell, baseline)
 
 
 @pytest.mark.parametrize("data,problem", [(b"", "the file is empty"), (b"\xff\xfe{}", "not UTF-8"),
@@ -299,10 +301,10 @@ def test_an_unreadable_file_is_refused_with_the_reason(data, problem):
 
 # ------------------------------------------------------------------ the runner's stream
 def test_the_runner_stream_is_read_within_its_line_cap_and_its_messages_are_cut():
-    lines = [json.dumps({"case": i, "status": "ok", "outputs": []}) for i in range(grader.MAX_STATUS_LINES + 5)]
+    lines = [json.dumps({"case": i, "status": "ok", "outputs": []}) for i in range(protocol.MAX_STATUS_LINES + 5)]
     lines.append(json.dumps({"cell": "f", "status": "error", "error": "x" * 10_000}))
     status = read_status("\n".join(lines).encode(), {"f"})
-    assert len(status["cases"]) == grader.MAX_STATUS_LINES
+    assert len(status["cases"]) == protocol.MAX_STATUS_LINES
     assert status["cells"] == {}  # past the cap
     cut = read_status(lines[-1].encode(), {"f"})
     assert len(cut["cells"]["f"]) == 400
@@ -321,7 +323,7 @@ def test_a_cell_short_of_time_is_a_note_and_its_names_are_bounded():
     assert status["cells"] == {"a": None, "b": None, "c": None, "e": None}  # none of them is a problem
     assert status["notes"]["a"] == ("skipped", [])
     assert status["notes"]["b"] == ("definitions", ["f", "3"])
-    assert len(status["notes"]["c"][1]) == grader.MAX_KEPT_NAMES
+    assert len(status["notes"]["c"][1]) == protocol.MAX_KEPT_NAMES
     assert {len(n) for n in status["notes"]["c"][1]} == {80}
     assert set(status["notes"]) == {"a", "b", "c"}  # no cell d in the job, no status "forged"
     said = grader.cell_notes({"a": ("skipped", []), "b": ("definitions", ["f", "g"]), "c": ("skipped", []),

@@ -23,11 +23,10 @@ from dlcourse.grading import cases as casemod
 from dlcourse.grading import checker, mistakes, notebook, sandbox
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.insandbox.protocol import read_status
 from dlcourse.grading.sandbox_library import folder as library_folder
 
-RUNNER = Path(__file__).with_name("runner.py")
-NEEDED = Path(__file__).with_name("needed.py")  # the runner's, when a notebook's time runs short
-MAX_STATUS_LINES = 10_000
+INSANDBOX = Path(__file__).with_name("insandbox")  # the runner: copied whole into each job
 PROPERTY_MAX_ELEMENTS = 100_000  # a test checked by a property has no reference shape to bound by
 
 
@@ -153,10 +152,9 @@ def grade_submission(
         job_spec["cases"] = [{"function": spec.function, "args": layout}
                              for (_, spec, _), layout in zip(chosen, layouts)]
         (job / "job.json").write_text(json.dumps(job_spec))
-        shutil.copy(RUNNER, job / "runner.py")
+        shutil.copytree(INSANDBOX, job / INSANDBOX.name, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(checker.__file__, job / "hwcheck.py")
-        shutil.copy(NEEDED, job / "needed.py")
-        run = sandbox.run(job, "runner.py", limits, sandboxed, library)
+        run = sandbox.run(job, f"{INSANDBOX.name}/launch.py", limits, sandboxed, library)
     finally:
         shutil.rmtree(job, ignore_errors=True)
     result.output = run.stdout
@@ -247,37 +245,6 @@ def refused(student: str, assignment: str, notebook_name: str, tests: list[noteb
     result = _unscored(student, assignment, notebook_name, tests, digest or hashlib.sha256(reason.encode()).hexdigest())
     result.problems.append(reason)
     return result
-
-
-NOTED = ("skipped", "interrupted", "definitions")  # how a cell ran short of time, costing no mark
-MAX_KEPT_NAMES = 20
-
-
-def read_status(data: bytes, cell_ids: set[str]) -> dict:
-    """The runner's status lines: failed cells, cells not run in full for lack of time (how, and
-    the names kept of them), and per case an error message or the list of encoded outputs.
-    Anything malformed, and any word on a cell the job does not have, is ignored (the stream is
-    untrusted); the first word on a cell or a case counts."""
-    cells, notes, cases = {}, {}, {}
-    for line in data.splitlines()[:MAX_STATUS_LINES]:
-        try:
-            rec = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if not isinstance(rec, dict):
-            continue
-        if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
-            if rec.get("status") == "error":
-                cells[rec["cell"]] = str(rec.get("error", ""))[:400]
-            else:
-                cells[rec["cell"]] = None
-            if rec.get("status") in NOTED:
-                kept = rec.get("kept") if isinstance(rec.get("kept"), list) else []
-                notes[rec["cell"]] = (rec["status"], [str(n)[:80] for n in kept[:MAX_KEPT_NAMES]])
-        elif isinstance(rec.get("case"), int) and rec["case"] not in cases:  # the first word on a case counts
-            ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
-            cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:400]
-    return {"cells": cells, "notes": notes, "cases": cases}
 
 
 def check_outputs(spec: Spec, inputs: dict[str, np.ndarray], encoded: list) -> list[str]:
