@@ -19,19 +19,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
 from . import inert, needed, supervise
 from .protocol import MAX_PRINT, error_text, send
 
 
-def new_shell() -> Any:
-    """An IPython shell without a kernel or an event loop: plots go nowhere, magics work."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
+class SandboxShell(InteractiveShell):
+    """IPython's shell without a kernel or an event loop: plots go nowhere, magics work."""
 
-    class SandboxShell(InteractiveShell):
-        def enable_gui(self, gui=None):
-            pass  # no event loop to start: %matplotlib inline and friends just select a backend
+    def enable_gui(self, gui: str | None = None) -> None:
+        pass  # no event loop to start: %matplotlib inline and friends just select a backend
 
+
+def new_shell() -> SandboxShell:
+    """The process's one shell (IPython's shell is a singleton), made on the first call."""
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite file of past cells: nothing to keep here
     return SandboxShell.instance(config=config, colors="nocolor")
