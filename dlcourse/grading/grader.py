@@ -8,8 +8,12 @@ array is decoded before its shape is checked against what the test can need.
 """
 from __future__ import annotations
 
+import atexit
+import compileall
+import functools
 import hashlib
 import json
+import py_compile
 import re
 import shutil
 import tempfile
@@ -152,7 +156,7 @@ def grade_submission(
         job_spec["cases"] = [{"function": spec.function, "args": layout}
                              for (_, spec, _), layout in zip(chosen, layouts)]
         (job / "job.json").write_text(json.dumps(job_spec))
-        shutil.copytree(INSANDBOX, job / INSANDBOX.name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(compiled_runner(), job / INSANDBOX.name)
         shutil.copy(checker.__file__, job / "hwcheck.py")
         run = sandbox.run(job, f"{INSANDBOX.name}/launch.py", limits, sandboxed, library)
     finally:
@@ -188,6 +192,19 @@ def grade_submission(
             report.score = round(report.points * sum(c.passed for c in report.cases) / len(report.cases), 4)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+@functools.cache
+def compiled_runner() -> Path:
+    """A copy of the runner package with its bytecode, made once per process and removed when it
+    exits: the job folder is read-only in the sandbox, where each import would compile afresh.
+    Hash-based and unchecked, the bytecode stays valid in every job's copy of the folder."""
+    root = Path(tempfile.mkdtemp(prefix="dlcourse-runner-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    target = root / INSANDBOX.name
+    shutil.copytree(INSANDBOX, target, ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(target, quiet=2, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    return target
 
 
 def cells_seconds(limits: sandbox.Limits) -> float:
