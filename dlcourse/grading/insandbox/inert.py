@@ -19,10 +19,15 @@ or end the process that holds the notebook's state (then every later cell and te
   ``_handle_fromlist``, a trace or profile function.
 
 The analysis itself reads that runtime without running any of it (no attribute of the notebook's
-objects is looked up, only their dictionaries). A notebook that defeats it anyway (a thread, a
-signal handler, an audit hook, garbage with a ``__del__`` that the collector finds later) stops
-only its own work: the grade never rests on this process, whose records the grader reads as
-untrusted and checks itself.
+objects is looked up, only their dictionaries), and calls the shell's input transformer only once
+the shell, its parts and their classes are the ones it started with.
+
+What it cannot catch: a notebook that sets out to sabotage the code this process runs (the
+runner's own modules, a function inside IPython or the standard library, a thread, a signal
+handler, an audit hook, garbage whose ``__del__`` the collector finds later). No check inside
+the process could, since such a notebook can change the check too; and it stops only its own
+work: the grade never rests on this process, whose records the grader reads as untrusted and
+checks itself.
 """
 from __future__ import annotations
 
@@ -102,7 +107,7 @@ def _static_state(shell: Any, methods: frozenset[str], classes: list[type]) -> l
     state += [values[name] for name in sorted(values.keys() & methods)]  # an instance's own method for its class's
     for obj in parts:  # a part's own attributes, less its bookkeeping
         state += [value for name, value in _instance_dict(obj).items() if name not in _VOLATILE]
-    state += [_MRO(type(obj)) for obj in [shell, *parts]]  # the same classes, in the same order
+    state += [_MRO(type(obj)) for obj in [shell, *parts, values.get("user_module")]]  # the same classes
     for klass in classes:  # and whatever a cell did to them
         state += _CLASS_DICT(klass).keys()
         state += _CLASS_DICT(klass).values()
@@ -110,10 +115,12 @@ def _static_state(shell: Any, methods: frozenset[str], classes: list[type]) -> l
 
 
 def _mutable_classes(shell: Any) -> list[type]:
-    """The classes of the shell and its parts that a cell could change (not a built-in type's)."""
+    """The classes of the shell, its parts, its namespace's module and its hooks that a cell could
+    change (not a built-in type's). Read before the notebook's first cell."""
     values = _shell_values(shell)
-    objects = [shell, *(values.get(name) for name in _PARTS)]
-    classes = {klass: None for obj in objects for klass in _MRO(type(obj))}
+    kinds = [type(obj) for obj in [shell, *(values.get(name) for name in _PARTS), values.get("user_module")]]
+    kinds += [hook if isinstance(hook, type) else type(hook) for hook in _hooks(shell)]  # a token transformer's
+    classes = {klass: None for kind in kinds for klass in _MRO(kind)}
     return [klass for klass in classes if not _FLAGS(klass) & _IMMUTABLE]
 
 
