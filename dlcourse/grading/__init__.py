@@ -1,7 +1,7 @@
 """The autograder, on the instructor's side: the exercises as declared (``exercise``,
 ``exercises``) and their cases (``cases``), the grade cells made from them (``cells``), the
 comparison students receive too (``checker``), the student kit (``kit``), the sandbox and the
-code that runs inside it (``sandbox``, ``runner``), grading one submission (``grader``), the
+code that runs inside it (``sandbox``, the ``insandbox`` package), grading one submission (``grader``), the
 gradebook (``gradebook``), reports (``report``), the whole class on Dask (``batch``) and a
 synthetic class (``sample_class``)."""
 import sys

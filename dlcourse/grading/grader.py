@@ -8,8 +8,12 @@ array is decoded before its shape is checked against what the test can need.
 """
 from __future__ import annotations
 
+import atexit
+import compileall
+import functools
 import hashlib
 import json
+import py_compile
 import re
 import shutil
 import tempfile
@@ -23,11 +27,10 @@ from dlcourse.grading import cases as casemod
 from dlcourse.grading import checker, mistakes, notebook, sandbox
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.insandbox.protocol import read_status
 from dlcourse.grading.sandbox_library import folder as library_folder
 
-RUNNER = Path(__file__).with_name("runner.py")
-NEEDED = Path(__file__).with_name("needed.py")  # the runner's, when a notebook's time runs short
-MAX_STATUS_LINES = 10_000
+INSANDBOX = Path(__file__).with_name("insandbox")  # the runner: copied whole into each job
 PROPERTY_MAX_ELEMENTS = 100_000  # a test checked by a property has no reference shape to bound by
 
 
@@ -153,10 +156,9 @@ def grade_submission(
         job_spec["cases"] = [{"function": spec.function, "args": layout}
                              for (_, spec, _), layout in zip(chosen, layouts)]
         (job / "job.json").write_text(json.dumps(job_spec))
-        shutil.copy(RUNNER, job / "runner.py")
+        shutil.copytree(compiled_runner(), job / INSANDBOX.name)
         shutil.copy(checker.__file__, job / "hwcheck.py")
-        shutil.copy(NEEDED, job / "needed.py")
-        run = sandbox.run(job, "runner.py", limits, sandboxed, library)
+        run = sandbox.run(job, f"{INSANDBOX.name}/launch.py", limits, sandboxed, library)
     finally:
         shutil.rmtree(job, ignore_errors=True)
     result.output = run.stdout
@@ -190,6 +192,19 @@ def grade_submission(
             report.score = round(report.points * sum(c.passed for c in report.cases) / len(report.cases), 4)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+@functools.cache
+def compiled_runner() -> Path:
+    """A copy of the runner package with its bytecode, made once per process and removed when it
+    exits: the job folder is read-only in the sandbox, where each import would compile afresh.
+    Hash-based and unchecked, the bytecode stays valid in every job's copy of the folder."""
+    root = Path(tempfile.mkdtemp(prefix="dlcourse-runner-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    target = root / INSANDBOX.name
+    shutil.copytree(INSANDBOX, target, ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(target, quiet=2, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    return target
 
 
 def cells_seconds(limits: sandbox.Limits) -> float:
@@ -247,37 +262,6 @@ def refused(student: str, assignment: str, notebook_name: str, tests: list[noteb
     result = _unscored(student, assignment, notebook_name, tests, digest or hashlib.sha256(reason.encode()).hexdigest())
     result.problems.append(reason)
     return result
-
-
-NOTED = ("skipped", "interrupted", "definitions")  # how a cell ran short of time, costing no mark
-MAX_KEPT_NAMES = 20
-
-
-def read_status(data: bytes, cell_ids: set[str]) -> dict:
-    """The runner's status lines: failed cells, cells not run in full for lack of time (how, and
-    the names kept of them), and per case an error message or the list of encoded outputs.
-    Anything malformed, and any word on a cell the job does not have, is ignored (the stream is
-    untrusted); the first word on a cell or a case counts."""
-    cells, notes, cases = {}, {}, {}
-    for line in data.splitlines()[:MAX_STATUS_LINES]:
-        try:
-            rec = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if not isinstance(rec, dict):
-            continue
-        if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
-            if rec.get("status") == "error":
-                cells[rec["cell"]] = str(rec.get("error", ""))[:400]
-            else:
-                cells[rec["cell"]] = None
-            if rec.get("status") in NOTED:
-                kept = rec.get("kept") if isinstance(rec.get("kept"), list) else []
-                notes[rec["cell"]] = (rec["status"], [str(n)[:80] for n in kept[:MAX_KEPT_NAMES]])
-        elif isinstance(rec.get("case"), int) and rec["case"] not in cases:  # the first word on a case counts
-            ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
-            cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:400]
-    return {"cells": cells, "notes": notes, "cases": cases}
 
 
 def check_outputs(spec: Spec, inputs: dict[str, np.ndarray], encoded: list) -> list[str]:

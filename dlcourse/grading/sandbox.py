@@ -37,6 +37,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlcourse.grading.insandbox.protocol import MAX_PRINT
+
 UID_BASE, UID_COUNT = 61000, 512
 LOCK_DIR = Path("/run/dlcourse-sandbox-uids")  # root mode only: a folder no other user can write
 
@@ -60,7 +62,7 @@ class Limits:
 class RunResult:
     returncode: int
     timed_out: bool
-    stdout: str  # the last 20,000 bytes printed
+    stdout: str  # the last MAX_PRINT bytes printed
     results: bytes  # what the code wrote to the results descriptor, at most Limits.result_bytes
 
 
@@ -271,7 +273,7 @@ def run(job: Path, script: str, limits: Limits = Limits(), sandboxed: bool = Tru
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, 9)
             proc.wait()
-        tail = _read_capped(log_path, 20_000, tail=True).decode(errors="replace")
+        tail = _read_capped(log_path, MAX_PRINT, tail=True).decode(errors="replace")
         results = _read_capped(res_path, limits.result_bytes)
     finally:
         for fd in (log_fd, res_fd, append_fd):

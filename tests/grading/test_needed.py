@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-from dlcourse.grading import needed
+from dlcourse.grading.insandbox import needed
 from dlcourse.grading.notebook import is_kept_test_cell
 
 TRANSFORM = TransformerManager().transform_cell

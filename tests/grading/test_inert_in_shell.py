@@ -1,4 +1,4 @@
-"""The runner inside the sandbox (``dlcourse.grading.runner``), in process: which cells may run
+"""The inert-cell analyser inside the sandbox (``dlcourse.grading.insandbox.inert``), in process: which cells may run
 without a fork (none that can loop or end its process), and none once the notebook hooks into
 the shell."""
 from __future__ import annotations
@@ -8,13 +8,14 @@ import sys
 import numpy as np
 import pytest
 
-from dlcourse.grading import runner
+from dlcourse.grading.insandbox import cells as insandbox_cells
+from dlcourse.grading.insandbox import inert
 
 
 @pytest.fixture(scope="module")
 def shell():
     """The runner's IPython shell (one per process: IPython's shell is a singleton)."""
-    return runner._shell()
+    return insandbox_cells.new_shell()
 
 
 @pytest.mark.parametrize("source, unforked", [
@@ -56,15 +57,15 @@ def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fo
     monkeypatch.setitem(shell.user_ns, "dropped", WithDel())
     monkeypatch.setitem(shell.user_ns, "ShellHolder", WithDel)
     monkeypatch.setitem(sys.modules, "a_fake_module", WithDel())
-    assert runner._cannot_stop(source, shell, runner._hooks(shell)) is unforked
+    assert inert.cannot_stop(source, shell, inert.Baseline(shell)) is unforked
 
 
 def test_every_cell_runs_in_a_fork_once_the_notebook_has_hooked_into_the_shell(shell):
-    hooks = runner._hooks(shell)
+    baseline = inert.Baseline(shell)
     callback = print
     shell.events.register("post_run_cell", callback)
     try:
-        assert not runner._cannot_stop("def f(x):\n    return x", shell, hooks)
+        assert not inert.cannot_stop("def f(x):\n    return x", shell, baseline)
     finally:
         shell.events.unregister("post_run_cell", callback)
-    assert runner._cannot_stop("def f(x):\n    return x", shell, hooks)
+    assert inert.cannot_stop("def f(x):\n    return x", shell, baseline)

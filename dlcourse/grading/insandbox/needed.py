@@ -1,7 +1,7 @@
 """Which statements of a notebook define what its graded functions need.
 
-Used by the runner inside the sandbox (standard library only: dlcourse is not importable
-there) when a notebook's time for running cells is spent, or a cell is stopped at its limit:
+Used by the runner's cells (``cells``) inside the sandbox (standard library only: dlcourse is
+not importable there) when a notebook's time for running cells is spent, or a cell is stopped at its limit:
 the statements that bind a name the graded functions use, directly or through a helper, a
 constant or an import, still run on their own, so that long exploration never costs what the
 student wrote. Names are followed statement by statement, over every cell, in any order:

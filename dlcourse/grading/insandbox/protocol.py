@@ -1,0 +1,75 @@
+"""The status records: the one way a job's results leave the sandbox besides its printed output.
+
+The runner writes one JSON object per line to the file descriptor the sandbox names in
+``DLCOURSE_RESULTS_FD`` (``send``); the grader reads them back (``read_status``). A record is
+about a cell or about a case:
+
+- ``{"cell": id, "status": "ok"}``, ``{"cell": id, "status": "error", "error": text}``, or a cell
+  that ran short of the notebook's time, which costs no mark (``NOTED``):
+  ``{"cell": id, "status": "skipped" | "definitions" | "interrupted", "kept": [names]}``;
+- ``{"case": i, "status": "ok", "outputs": [encoded arrays]}`` or
+  ``{"case": i, "status": "error", "error": text}``.
+
+Everything the student's code can reach can also write to that descriptor, so the reader treats
+the stream as untrusted: it caps lines and texts, ignores what is malformed or about a cell the
+job does not have, and lets the first word on a cell or a case count (the runner writes after the
+cell or the call has run, a forgery in it comes before and is only ever about the student's own
+work). Standard library only: this module runs inside the sandbox too.
+"""
+from __future__ import annotations
+
+import json
+import os
+import traceback
+
+MAX_PRINT = 20_000  # characters of a notebook's printed output kept (the sandbox keeps as many bytes)
+MAX_STATUS_LINES = 10_000
+MAX_TEXT = 400  # characters of an error message kept
+MAX_KEPT_NAMES = 20
+NOTED = ("skipped", "interrupted", "definitions")  # how a cell ran short of time, costing no mark
+
+
+def send(fd: int, **record: object) -> None:
+    """Writes one record as a line to ``fd``, whole (a pipe or a file may take it in parts)."""
+    data = (json.dumps(record) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def error_text(exc: BaseException) -> str:
+    """An exception as a record says it: its type, its message (cut) and the line of the
+    student's cell it came from."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    line = next((f" (line {f.lineno})" for f in reversed(tb) if f.filename.startswith("<ipython-input")), "")
+    return f"{type(exc).__name__}: {str(exc)[:300]}{line}"
+
+
+def read_status(data: bytes, cell_ids: set[str]) -> dict:
+    """The runner's records: ``cells`` (id: None, or the error of a failed cell), ``notes`` (id:
+    (how, names kept) of a cell not run in full for lack of time) and ``cases`` (index: the list
+    of encoded outputs, or an error message). Anything malformed, and any word on a cell the job
+    does not have, is ignored; the first word on a cell or a case counts."""
+    cells: dict[str, str | None] = {}
+    notes: dict[str, tuple[str, list[str]]] = {}
+    cases: dict[int, list | str] = {}
+    for line in data.splitlines()[:MAX_STATUS_LINES]:
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(rec, dict):
+            continue
+        if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
+            _read_cell(rec, cells, notes)
+        elif isinstance(rec.get("case"), int) and rec["case"] not in cases:
+            ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
+            cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:MAX_TEXT]
+    return {"cells": cells, "notes": notes, "cases": cases}
+
+
+def _read_cell(rec: dict, cells: dict, notes: dict) -> None:
+    cell = rec["cell"]
+    cells[cell] = str(rec.get("error", ""))[:MAX_TEXT] if rec.get("status") == "error" else None
+    if rec.get("status") in NOTED:
+        kept = rec.get("kept") if isinstance(rec.get("kept"), list) else []
+        notes[cell] = (rec["status"], [str(n)[:80] for n in kept[:MAX_KEPT_NAMES]])
