@@ -48,15 +48,15 @@ def _generator_seed(secret_seed: int, public: MNIST1DConfig) -> int:
     return seed + 1 if seed == public.seed else seed
 
 
-def student_data(outcome: Outcome) -> tuple[np.ndarray, np.ndarray]:
-    """The training data the student is given: the training split of the declared data set."""
-    X, y, _, _ = make_mnist1d(outcome.data)
-    return X, y
-
-
 @lru_cache(maxsize=4)
 def _draw(config: MNIST1DConfig) -> tuple[np.ndarray, ...]:
     return make_mnist1d(config)
+
+
+def student_data(outcome: Outcome) -> tuple[np.ndarray, np.ndarray]:
+    """The training data the student is given: the training split of the declared data set."""
+    X, y, _, _ = _draw(outcome.data)
+    return X, y
 
 
 def grading_data(outcome: Outcome, secret: bytes, assignment: str) -> GradingData:
