@@ -24,6 +24,9 @@ What each defence covers, and what it leaves to the sandbox:
   decide whether to train (a ``train`` that checks a pasted model against ``y`` and trains only
   when they disagree escapes it; the graded training set is a secret draw, so it cannot simply
   compare ``y`` with the public labels). The budget bounds what it may compute either way.
+- In process, the student's code shares the judge's interpreter and could patch it (replace
+  ``accuracy``, say): this module is not a defence until the student's code runs in a sandbox
+  process of its own, and only labels come back from it.
 - Reading the held-out data or labels from files, the secret, another process's memory;
   spending the budget in a background thread; using more memory than the budget: the
   sandbox's. In process, the judge only measures: CPU seconds per run (``time.process_time``,
@@ -166,11 +169,13 @@ class Verdict:
             lines.append(f"  run {k} (seed {r.seed}): " + (f"{r.accuracy:.1%}" if r.error is None else r.error)
                          + f", {r.cpu_seconds:.2f} s of CPU")
         lines.append(f"  median {self.median:.1%}; peak memory {self.peak_memory_mb:.0f} MB")
-        if self.flagged:
-            why = self.control.error or f"it reached {self.control.accuracy:.1%}, above chance (at most " \
-                                        f"{self.control_bound:.1%})"
-            lines.append(f"  control run on shuffled labels: {why}. These predictions did not come from training "
-                         f"on the given data: no credit.")
+        if self.control.error is not None:
+            lines.append(f"  control run on shuffled labels failed ({self.control.error}): without it, nothing shows "
+                         f"the predictions came from training on the given data: no credit.")
+        elif self.flagged:
+            lines.append(f"  control run on shuffled labels: {self.control.accuracy:.1%}, above chance (at most "
+                         f"{self.control_bound:.1%}). These predictions did not come from training on the given "
+                         f"data: no credit.")
         else:
             lines.append(f"  control run on shuffled labels: {self.control.accuracy:.1%}, chance as it should be")
         lines.append(f"  score: {self.score:g} of {o.points:g}")
