@@ -82,6 +82,8 @@ def test_heldout_is_secret_fresh_and_balanced(secret: bytes, data: GradingData, 
     assert _nearest(data.X_heldout, seen).min() > 1.0, "held-out signals found in the public data set"
     assert _nearest(data.X_train, seen).min() > 1.0, "graded training signals found in the public data set"
     assert np.bincount(data.y_heldout).tolist() == [OUTCOME.heldout_size // 10] * 10
+    with pytest.raises(ValueError, match="read-only"):  # kept for the next submission: nobody writes into it
+        data.y_heldout[0] = 0
     assert len(data.X_train) == len(student_data(OUTCOME)[0])
     other = grading_data(OUTCOME, secrets.token_bytes(32), "hw3")  # another course's secret
     assert not _rows(other.X_heldout) & _rows(data.X_heldout)

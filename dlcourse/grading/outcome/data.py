@@ -50,7 +50,12 @@ def _generator_seed(secret_seed: int, public: MNIST1DConfig) -> int:
 
 @lru_cache(maxsize=4)
 def _draw(config: MNIST1DConfig) -> tuple[np.ndarray, ...]:
-    return make_mnist1d(config)
+    """A draw of the generator, kept for the next submission: read-only, so that no caller
+    changes what the next one is graded on."""
+    arrays = make_mnist1d(config)
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
 
 
 def student_data(outcome: Outcome) -> tuple[np.ndarray, np.ndarray]:
