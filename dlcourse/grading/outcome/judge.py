@@ -34,12 +34,15 @@ What each defence covers, and what it leaves to the sandbox:
 
 How it plugs into grading (next step): an outcome exercise is a second sandbox run per
 submission, after the notebook's function tests, with the exercise's ``Budget`` as that run's
-limits (RLIMIT_CPU = cpu_seconds x (seeds + 1) plus the data's making, RLIMIT_AS =
+limits (RLIMIT_CPU = cpu_seconds x (seeds + 1) plus the kernel's start, RLIMIT_AS =
 memory_mb), so the total per submission is bounded by the sum of the two runs' limits. The
 grader makes the grading data outside the sandbox (it needs the secret) and hands the sandbox
-only the training set, the seeds and the held-out signals; the held-out labels stay with the
-grader, which scores the returned labels itself with ``labels`` and ``accuracy``. Both runs'
-results are written to the gradebook in the one transaction that records the submission.
+only the training set, the seeds and the held-out signals, never their labels; inside, a small
+harness calls ``train`` and ``predict`` run by run, checks each run's CPU time as ``_run``
+does, and writes each run's labels out as soon as it has them, so a run the hard limit stops
+still leaves the finished ones (how far it got). The grader scores the returned labels itself
+with ``labels`` and ``accuracy``. Both runs' results are written to the gradebook in the one
+transaction that records the submission.
 """
 from __future__ import annotations
 
