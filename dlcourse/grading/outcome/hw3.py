@@ -1,0 +1,101 @@
+"""hw3's outcome exercise: an MLP on MNIST-1D that must beat a stated held-out accuracy within a
+CPU budget of seconds. Its reference trains the library's MLP (``models.mnist1d_mlp``) with
+the library's SGD and trainer; its bands are calibrated by ``benchmarks/calibrate_outcome.py``
+against the wrong answers declared here (tests/grading/test_outcome.py checks they separate).
+
+Two mistakes the brief of issue 23 suggests do not land within ten points of the reference
+here, so they are not the subtle answer: a gradient without its 1/N makes SGD's step 100 times
+too long and training diverges (it is declared, as a blatant answer: chance); a forgotten
+shuffle changes nothing measurable, the generator's examples being in random order already.
+The subtle answers are SGD without its momentum and a run stopped after 8 epochs, five to
+seven points down. A ReLU left out (after the first dense layer) costs about four points,
+within what the graded training set's draw moves the reference: the bands cannot separate it
+(2 of 8 calibration gradings gave it full credit), so it is not declared.
+"""
+from __future__ import annotations
+
+from dlcourse.grading.outcome.exercise import Band, Budget, Outcome, WrongTraining
+
+_IMPORTS = """\
+import numpy as np
+
+from dlcourse import losses, models, optim
+from dlcourse.train import fit
+"""
+
+SOLUTION = _IMPORTS + """
+
+def train(X, y, seed):
+    model = models.mnist1d_mlp(X.shape[1], 10, seed=seed)
+    rule = optim.SGD(0.1, momentum=0.9)
+    fit(model, X, y, rule, epochs=30, batch_size=100, seed=seed, progress=False)
+
+    def predict(X_new):
+        scores = model.forward(X_new)
+        return scores.argmax(axis=1)
+
+    return predict
+"""
+
+NO_MOMENTUM = SOLUTION.replace("optim.SGD(0.1, momentum=0.9)", "optim.SGD(0.1)")
+
+UNDER_TRAINED = SOLUTION.replace("epochs=30", "epochs=8")
+
+SUMMED_GRADIENT = _IMPORTS + """
+
+def summed_loss(scores, y):
+    loss, dscores = losses.softmax_cross_entropy(scores, y)
+    n = len(y)
+    return loss * n, dscores * n
+
+
+def train(X, y, seed):
+    model = models.mnist1d_mlp(X.shape[1], 10, seed=seed)
+    rule = optim.SGD(0.1, momentum=0.9)
+    fit(model, X, y, rule, epochs=30, batch_size=100, loss_fn=summed_loss, seed=seed, progress=False)
+
+    def predict(X_new):
+        scores = model.forward(X_new)
+        return scores.argmax(axis=1)
+
+    return predict
+"""
+
+MAJORITY = _IMPORTS + """
+
+def train(X, y, seed):
+    majority = np.bincount(y).argmax()
+
+    def predict(X_new):
+        return np.full(len(X_new), majority)
+
+    return predict
+"""
+
+BANDS = (Band(0.61, 1.0), Band(0.45, 0.5))  # calibrated: benchmarks/calibrate_outcome.py
+BUDGET = Budget(cpu_seconds=5.0, memory_mb=1024)  # the reference takes about 0.6 s a run
+SEEDS = 3
+
+MLP_MNIST1D = Outcome(
+    grade_id="test_outcome_mlp",
+    points=5,
+    solution=SOLUTION,
+    bands=BANDS,
+    budget=BUDGET,
+    heldout_size=2000,
+    seeds=SEEDS,
+    wrong_answers={
+        "no_momentum": WrongTraining("SGD runs without its momentum", NO_MOMENTUM),
+        "under_trained": WrongTraining("training stops after 8 epochs", UNDER_TRAINED),
+        "summed_gradient": WrongTraining(
+            "the gradient is the batch's sum, without its 1/N: SGD's step is N times too long", SUMMED_GRADIENT),
+        "majority": WrongTraining("nothing is trained: predict says the most frequent class", MAJORITY),
+    },
+    title="An MLP on MNIST-1D, graded by its outcome",
+    text=f"""Write `train(X, y, seed)`: it trains a network on the MNIST-1D signals `X` (N x 40) and labels `y` \
+and returns `predict(X_new)`, a function giving an integer label (0 to 9) per row of `X_new` as a NumPy array. \
+The grader runs it with {SEEDS} seeds of its own on a training set drawn like yours and scores each `predict` on \
+held-out signals it never shows: a median accuracy of {BANDS[0].threshold:.0%} earns all the points, \
+{BANDS[1].threshold:.0%} earns {BANDS[1].fraction:.0%} of them. Each run may use {BUDGET.cpu_seconds:g} seconds \
+of CPU. A control run on shuffled labels must score at chance.""",
+)
