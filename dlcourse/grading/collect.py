@@ -227,7 +227,7 @@ def _lms_entries(source: Path, wanted: str) -> list[tuple[str, Path]]:
         student, path = (entry.name, entry / wanted) if entry.is_dir() else (entry.stem, entry)
         if entry.is_file() and entry.suffix != ".ipynb":
             continue
-        if not STUDENT_ID.match(student):
+        if not STUDENT_ID.match(student) or not student.isprintable():
             raise SubmissionsError(f"{entry}: {student!r} is not a student id nbgrader can use")
         if not path.is_file() or path.is_symlink():
             raise SubmissionsError(f"{entry}: no {wanted} in it")

@@ -168,7 +168,9 @@ class Course:
     def notebooks(self, assignment: str) -> list[str]:
         """The source notebooks of an assignment; UnknownAssignment when it has none."""
         folder = self.source_of(assignment)
-        found = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+        # the name must be one of source/'s own folders: "../x" or "hw1/.." would reach past it
+        listed = assignment in self.assignments()
+        found = sorted(p.name for p in folder.glob("*.ipynb")) if listed else []
         if not found:
             raise UnknownAssignment(f"{folder}: no such assignment (no source notebook); the course has "
                                     f"{', '.join(self.assignments()) or 'none'}")
@@ -258,11 +260,16 @@ class Course:
     def require_student(self, student: str, known: set[str] | frozenset[str] = frozenset()) -> str:
         """``student`` if the course knows them: a folder in ``submitted/`` or a name in ``known``
         (the gradebook's students); UnknownStudent otherwise."""
-        if student in known or (self.submitted / student).is_dir():
+        from dlcourse.grading.notebook import STUDENT_ID
+
+        folders = [p.name for p in self.submitted.iterdir() if p.is_dir()] if self.submitted.is_dir() else []
+        # one of the course's own names, never a path: "..", "." or "" would reach other folders
+        if STUDENT_ID.match(student) and student.isprintable() and (student in known or student in folders):
             return student
-        folders = [p.name for p in self.submitted.iterdir()] if self.submitted.is_dir() else []
         listed = sorted(set(known) | {name for name in folders if not name.startswith(".")})
         raise UnknownStudent(f"{self.root}: no student {student!r} (neither in the gradebook nor in submitted/); "
                              f"the course has {', '.join(listed[:10]) or 'none'}"
                              + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
-                             + f"; `nbgrader db student add {student}` adds a student to the gradebook")
+                             + (f"; `nbgrader db student add {student}` adds a student to the gradebook"
+                                if STUDENT_ID.match(student) and student.isprintable() else
+                                "; a student id is a name, never a path"))

@@ -39,7 +39,7 @@ from dlcourse.grading.cases import secret_path
 from dlcourse.grading.course import Course
 from dlcourse.grading.exchange import settings as exchange_settings
 
-ACCOUNT = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # a Linux login JupyterHub keeps as it is (lower case)
+ACCOUNT = re.compile(r"^[a-z_][a-z0-9_-]{0,31}\Z")  # a Linux login JupyterHub keeps as it is (lower case)
 STUDENT_PACKAGES = ("jupyterhub", "jupyterlab", "nbgrader", "numpy")  # pinned to the instructor's versions
 STUDENTS_SEE = {  # nbgrader's parts a student's server runs: fetch, validate, submit, fetch feedback
     "nbgrader.server_extensions.formgrader": False,

@@ -21,7 +21,7 @@ import nbformat
 MAX_BYTES = 50 * 1024**2
 # a student id nbgrader, the gradebook, file names and spreadsheets all take as it is: a letter or
 # digit first (so never a formula), then letters, digits and _.@-, at most 128 characters
-STUDENT_ID = re.compile(r"^\w[\w.@-]{0,127}$")
+STUDENT_ID = re.compile(r"^\w[\w.@-]{0,127}\Z")  # \Z: "$" would let a final newline through
 SURROGATE = re.compile("[\ud800-\udfff]")
 LOCAL_CHECKS = "local_checks"  # the cell importing the student's check helper: not run when grading
 

@@ -138,6 +138,10 @@ UNKNOWN_ASSIGNMENT = [
     (["receipts", "hw9"], "no such assignment"),
     (["site-kits", "hw9", "--out", "{tmp}/kits"], "no such assignment"),
     (["similarity", "hw9"], "no such assignment"),
+    # a path is never an assignment: the receipts or the submissions would land inside source/
+    (["collect", "../source/hw1"], "no such assignment"),
+    (["receipts", "hw1/.."], "no such assignment"),
+    (["similarity", "../source/hw1"], "no such assignment"),
     (["export", "hw9", "--to", "csv", "--out", "{tmp}/grades.csv"], "no assignment 'hw9' in the gradebook"),
 ]
 
@@ -165,6 +169,12 @@ UNKNOWN_STUDENT = [
     (["override", "hw1", "ada", "test_nothing", "--score", "1"], "ada has no graded cell 'test_nothing'"),
     (["override", "hw1", "ada", CELL, "--score", "99"], "99 is out of range"),
     (["grade", "hw1", "--regrade", "nobody"], "no student 'nobody'"),
+    # a path is never a student: each would reach a folder of the course that is not theirs
+    (["extend", "hw1", "..", "--days", "1"], "no student '..'"),
+    (["extend", "hw1", "../source", "--days", "1"], "no student '../source'"),
+    (["extend", "hw1", "", "--days", "1"], "no student ''"),
+    (["extend", "hw1", "ada\n", "--days", "1"], "no student 'ada\\n'"),
+    (["grade", "hw1", "--regrade", "../x"], "no student '../x'"),
 ]
 
 
