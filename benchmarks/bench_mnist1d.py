@@ -17,6 +17,7 @@ Run: .venv/bin/python benchmarks/bench_mnist1d.py [--runs 5] [--epochs 150] [--b
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -34,6 +35,8 @@ def _accuracies(backend: str, epochs: int, runs: int, paper_order: bool) -> dict
 
 
 def main(runs: int, epochs: int, backends: list[str], paper_order: bool = False) -> None:
+    # OpenBLAS picks its kernels by the CPU unless pinned; the NumPy runs' last digits depend on it
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '')!r} (empty: not pinned)")
     results = {}
     for backend in backends:
         start = time.perf_counter()
