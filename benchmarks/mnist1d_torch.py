@@ -21,7 +21,8 @@ from dlcourse.experiments import mnist1d
 from dlcourse.train import History, batches
 
 
-def _models(torch):
+def paper_models(torch) -> dict:
+    """The paper's three models as PyTorch module factories, by the names of ``mnist1d.PAPER``."""
     nn = torch.nn
 
     class MLP(nn.Module):
@@ -80,4 +81,4 @@ def accuracies(epochs: int = mnist1d.EPOCHS, seeds: Sequence[int] = mnist1d.SEED
     torch.set_num_threads(1)  # 100 x 40 batches: a second thread only waits
     data = make_mnist1d()
     return {name: [_run_one(torch, make, data, epochs, s, paper_order) for s in seeds]
-            for name, make in _models(torch).items()}
+            for name, make in paper_models(torch).items()}
