@@ -20,9 +20,10 @@ training set, in the same order every epoch, so that runs differ by their initia
 Where this differs from the paper's code: the NumPy models compute in float64 (PyTorch's in
 float32); the paper's loop makes 6001 updates (steps 0 to 6000) where ours make 6000; it reads
 its test accuracy once, at the end, where ours averages the last five epochs; and it takes its
-batches in the same order every epoch, where ours are reshuffled unless ``paper_order`` is given. The paper's own MLP does not reach its
-table's 68% under this protocol: see ``benchmarks/README.md``, whose benchmark also trains the
-paper's models in PyTorch as a reference.
+batches in the same order every epoch, where ours are reshuffled unless ``paper_order`` is
+given. The paper's own MLP does not reach its table's 68% under this protocol: see
+``benchmarks/README.md``, whose benchmark also trains the paper's models in PyTorch as a
+reference.
 """
 from __future__ import annotations
 
