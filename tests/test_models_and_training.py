@@ -1,5 +1,6 @@
 """Containers, initialisers, the trainer, and the digits accuracy target."""
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -216,6 +217,64 @@ def test_mnist1d_models_have_the_papers_parameter_counts():
     assert models.mnist1d_mlp(40, 10).num_params() == (40 * 100 + 100) + (100 * 100 + 100) + (100 * 10 + 10)
     conv = (5 * 1 * 25 + 25) + 2 * (3 * 25 * 25 + 25)
     assert models.cnn1d(40, 10).num_params() == conv + (5 * 25 * 10 + 10)
+
+
+def _paper_models_in_torch():
+    """The PyTorch models of benchmarks/mnist1d_torch.py, the benchmark's reference."""
+    import importlib.util
+
+    import torch
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "mnist1d_torch.py"
+    spec = importlib.util.spec_from_file_location("mnist1d_torch", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    return torch, {name: make().double() for name, make in module.paper_models(torch).items()}
+
+
+def _dense_into_torch(torch, dense, linear, rows=None):
+    # ours is x @ w + b with w (in, out); PyTorch's is x @ W.T + b with W (out, in)
+    w = dense.params["w"] if rows is None else dense.params["w"][rows]
+    linear.weight.data = torch.tensor(w.T.copy())
+    linear.bias.data = torch.tensor(dense.params["b"])
+
+
+def test_mnist1d_models_compute_the_papers_models_given_the_same_weights(rng):
+    torch, theirs = _paper_models_in_torch()
+    x = rng.standard_normal((7, 40))
+    ours = {"logistic regression": models.mnist1d_linear(40, 10, seed=3), "MLP": models.mnist1d_mlp(40, 10, seed=3),
+            "CNN": models.cnn1d(40, 10, seed=3)}
+    _dense_into_torch(torch, ours["logistic regression"].modules[0], theirs["logistic regression"])
+    mlp = ours["MLP"].modules
+    for dense, linear in zip([mlp[0], mlp[2].inner.modules[0], mlp[3]], [theirs["MLP"].first, theirs["MLP"].second,
+                                                                          theirs["MLP"].out]):
+        _dense_into_torch(torch, dense, linear)
+    convs = [m for m in ours["CNN"].modules if isinstance(m, nn.Conv2D)]
+    for conv, their_conv in zip(convs, theirs["CNN"].convs):
+        # ours (k, 1, c_in, c_out) on (N, L, 1, C); PyTorch's Conv1d (c_out, c_in, k) on (N, C, L)
+        their_conv.weight.data = torch.tensor(conv.params["w"][:, 0].transpose(2, 1, 0).copy())
+        their_conv.bias.data = torch.tensor(conv.params["b"])
+    # our flatten is position-major (l * 25 + c), PyTorch's channel-major (c * 5 + l): permute the rows
+    rows = np.arange(125).reshape(5, 25).T.ravel()
+    _dense_into_torch(torch, ours["CNN"].modules[-1], theirs["CNN"].out, rows)
+    for name, model in ours.items():
+        expected = theirs[name](torch.tensor(x)).detach().numpy()
+        np.testing.assert_allclose(model.forward(x), expected, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def test_mnist1d_models_draw_their_weights_and_biases_as_pytorch_does():
+    torch, theirs = _paper_models_in_torch()
+    ours = models.mnist1d_mlp(40, 10, seed=0).modules
+    for dense, linear in zip([ours[0], ours[2].inner.modules[0], ours[3]], [theirs["MLP"].first,
+                                                                             theirs["MLP"].second, theirs["MLP"].out]):
+        bound = 1 / np.sqrt(linear.in_features)  # U(-bound, bound) for PyTorch's weights and biases alike
+        for mine, its in ((dense.params["w"], linear.weight), (dense.params["b"], linear.bias)):
+            its = its.detach().numpy()
+            assert np.abs(mine).max() <= bound
+            assert np.abs(its).max() <= bound
+            # the same spread: std of U(-a, a) is a / sqrt(3), within the sampling error of 10+ draws
+            assert abs(mine.std() - its.std()) < 0.5 * bound / np.sqrt(3), dense
 
 
 @pytest.mark.slow  # the full set (seconds to make) and a training
