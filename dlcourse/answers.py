@@ -1,0 +1,242 @@
+"""Your homework answers in the library's place, so that a lab runs on the student library.
+
+While a homework is open, the student library withholds the library's functions that answer it
+(calling one raises NotImplementedError naming the homework section). A lab that needs one has
+one cell tagged ``student-answer``, which ends in ``answers.plug_in(...)``::
+
+    adam_step = None  # paste your hw1 answer over this line: def adam_step(p, g, m, v, t, lr): ...
+    answers.plug_in(adam_step=adam_step)
+
+``plug_in`` puts each answer given (a function with the homework's signature) where the library's
+calls reach it, adapting the homework's signature to the library's (``optim.Adam(...).step``
+calls ``adam_step``). An answer left ``None`` keeps the library's function; if the student
+library withholds that function, ``plug_in`` raises its message there, in the marked cell.
+
+Where a lab runs a rule with settings the homework fixes (Adam's beta_2, batch norm's eps), the
+answer must take them as keyword arguments, with the homework's values as defaults; the error
+says which. With the full library and every answer ``None``, ``plug_in`` changes nothing.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlcourse import layers, losses, matcalc, optim, regularizers
+
+WITHHELD = "its reference is released when"  # in every stub's message (the student library's build)
+NO_BIAS_CORRECTION_T = 10**9  # beta**t is 0.0 in floating point: 1 - beta**t is exactly 1
+
+
+def withheld(obj: object) -> str | None:
+    """The message of a student-library stub (a function, or a class with stubbed methods), or
+    None for the library's own code."""
+    functions = [v for v in vars(obj).values() if inspect.isfunction(v)] if inspect.isclass(obj) else [obj]
+    for f in functions:
+        for const in getattr(getattr(f, "__code__", None), "co_consts", ()):
+            if isinstance(const, str) and WITHHELD in const:
+                return const
+    return None
+
+
+def _call(answer: Callable, name: str, args: tuple, settings: dict[str, float], homework: dict[str, float]):
+    """answer(*args), passing as keywords the settings that differ from the homework's values;
+    a clear TypeError if the answer cannot take them."""
+    differ = {k: v for k, v in settings.items() if v != homework[k]}
+    if differ:
+        params = inspect.signature(answer).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        missing = [k for k in differ if k not in params and not takes_any]
+        if missing:
+            defaults = ", ".join(f"{k}={homework[k]!r}" for k in homework)
+            raise TypeError(f"this lab runs {name} with {', '.join(f'{k}={differ[k]!r}' for k in missing)}: "
+                            f"give your {answer.__name__} the keyword arguments {defaults} (the homework's "
+                            f"values as defaults) and use them in place of the constants")
+    return answer(*args, **differ)
+
+
+# ---------------------------------------------------------------- hw1: optimisers
+def _adam(answer: Callable) -> None:
+    """hw1 adam_step(p, g, m, v, t, lr) -> (p, m, v), the paper's Adam with b1 0.9, b2 0.999, eps 1e-8."""
+
+    def update(self, p, g, slots, t, lr):
+        eps = self.epsilon
+        if not self.bias_correction:
+            t = NO_BIAS_CORRECTION_T
+        elif self.epsilon_hat:  # Keras's form is the paper's with eps / sqrt(1 - b2^t)
+            eps = self.epsilon / np.sqrt(1 - self.beta_2**t)
+        settings = {"beta_1": self.beta_1, "beta_2": self.beta_2, "eps": eps}
+        p, m, v = _call(answer, "Adam", (p, g, slots.m, slots.v, t, lr), settings,
+                        {"beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8})
+        return p, optim.AdamSlots(m, v)
+
+    optim.Adam.update = update
+
+
+def _adamax(answer: Callable) -> None:
+    """hw1 adamax_step(p, g, m, u, t, lr) -> (p, m, u), with b1 0.9, b2 0.999, eps 1e-7."""
+
+    def update(self, p, g, slots, t, lr):
+        settings = {"beta_1": self.beta_1, "beta_2": self.beta_2, "eps": self.epsilon}
+        p, m, u = _call(answer, "Adamax", (p, g, slots.m, slots.u, t, lr), settings,
+                        {"beta_1": 0.9, "beta_2": 0.999, "eps": 1e-7})
+        return p, optim.AdamaxSlots(m, u)
+
+    optim.Adamax.update = update
+
+
+def _momentum(answer: Callable) -> None:
+    """hw1 momentum_step(p, g, v, lr, momentum, nesterov) -> (p, v), Keras's SGD."""
+
+    def update(self, p, g, slots, t, lr):
+        p, v = answer(p, g, slots.v, lr, self.momentum, self.nesterov)
+        return p, optim.SGDSlots(v)
+
+    optim.SGD.update = update
+
+
+def _rmsprop(answer: Callable) -> None:
+    """hw1 rmsprop_step(p, g, v, lr) -> (p, v), Keras's RMSprop with rho 0.9, eps 1e-7."""
+
+    def update(self, p, g, slots, t, lr):
+        settings = {"rho": self.rho, "eps": self.epsilon}
+        p, v = _call(answer, "RMSprop", (p, g, slots.v, lr), settings, {"rho": 0.9, "eps": 1e-7})
+        return p, optim.RMSpropSlots(v)
+
+    optim.RMSprop.update = update
+
+
+# ---------------------------------------------------------------- hw1: batch normalisation
+def _as_rows(x: np.ndarray) -> np.ndarray:
+    """The homework's (n, d): every axis but the features' flattened into the batch."""
+    return x.reshape(-1, x.shape[-1])
+
+
+def _batchnorm_forward(answer: Callable) -> None:
+    """hw1 batchnorm_forward(x, gamma, beta, running_mean, running_var, training) ->
+    (y, running_mean, running_var), momentum 0.99 and eps 1e-5; the library's cache is built
+    from the student's own normalisation (gamma 1, beta 0), for the backward pass and the labs."""
+    homework = {"momentum": 0.99, "eps": 1e-5}
+
+    def forward(x, gamma, beta, running, training, momentum=0.99, eps=1e-3):
+        rows = _as_rows(x)
+        settings = {"momentum": momentum, "eps": eps}
+        y, mean, var = _call(answer, "batch norm", (rows, gamma, beta, running["mean"], running["var"], training),
+                             settings, homework)
+        ones, zeros = np.ones_like(gamma), np.zeros_like(gamma)
+        xhat, _, _ = _call(answer, "batch norm", (rows, ones, zeros, running["mean"], running["var"], training),
+                           settings, homework)
+        # 1/sigma, which the library's cache holds beside xhat: the batch's variance, or the running one
+        inv_std = 1 / np.sqrt((rows.var(axis=0) if training else running["var"]) + eps)
+        running["mean"], running["var"] = mean, var
+        axes = tuple(range(x.ndim - 1))
+        return y.reshape(x.shape), (xhat.reshape(x.shape), gamma, inv_std, training, axes)
+
+    layers.batchnorm_forward = forward
+
+
+def _batchnorm_backward(answer: Callable) -> None:
+    """hw1 batchnorm_backward(dout, x, gamma) -> (dx, dgamma, dbeta), training mode, eps 1e-5.
+    The library's cache holds xhat and 1/sigma, not x: x = xhat sigma has the batch's variance
+    (the mean does not matter to the gradient), and the eps the forward pass used is passed on."""
+
+    def backward(dout, cache):
+        xhat, gamma, inv_std, training, axes = cache
+        if not training:
+            raise NotImplementedError("your hw1 batchnorm_backward is the training-mode gradient; this lab "
+                                      "asks for the inference-mode one")
+        rows = _as_rows(xhat)
+        var = rows.var(axis=0) / inv_std**2  # the batch's variance in x's units
+        eps = max(float(np.mean(1 / inv_std**2 - var)), 0.0)  # what the forward pass added to var
+        x = rows / inv_std
+        dx, dgamma, dbeta = _call(answer, "batch norm", (_as_rows(dout), x, gamma), {"eps": eps}, {"eps": 1e-5})
+        return dx.reshape(dout.shape), {"gamma": dgamma, "beta": dbeta}
+
+    layers.batchnorm_backward = backward
+
+
+# ---------------------------------------------------------------- hw2: matrix calculus
+def _grad_quadratic_form(answer: Callable) -> None:
+    """hw2 grad_quadratic_form(A, x) -> (d/dx, d/dA) of x^T A x."""
+
+    def d_quadratic_dx(A, x):
+        return answer(A, x)[0]
+
+    def d_quadratic_dA(x):
+        return answer(np.zeros((len(x), len(x))), x)[1]  # d/dA of x^T A x does not depend on A
+
+    matcalc.d_quadratic_dx = d_quadratic_dx
+    matcalc.d_quadratic_dA = d_quadratic_dA
+
+
+def _same(module: object, name: str) -> Callable[[Callable], None]:
+    """An answer whose homework signature is the library's: it takes the library's place as it is."""
+
+    def install(answer: Callable) -> None:
+        setattr(module, name, answer)
+
+    return install
+
+
+def _symmetric_penalty(answer: Callable) -> None:
+    """hw2 symmetric_penalty(w, lam) -> (R, dR): the library's quadratic_form with its default S."""
+
+    def quadratic_form(w, S=regularizers.SYMMETRY_S, lam=1.0):
+        if not np.array_equal(S, regularizers.SYMMETRY_S):
+            raise TypeError("your hw2 symmetric_penalty has S = [[1, -1], [-1, 1]]; this lab asks for another S")
+        return answer(w, lam)
+
+    regularizers.quadratic_form = quadratic_form
+
+
+@dataclass(frozen=True)
+class Plug:
+    """Where a homework function goes: the library names it stands in for, and how."""
+
+    homework: str  # the homework that asks for it
+    library: tuple[str, ...]  # the names it replaces, as the student library's stubs name them
+    install: Callable[[Callable], None]
+
+
+PLUGS: dict[str, Plug] = {
+    "adam_step": Plug("hw1", ("dlcourse.optim.Adam",), _adam),
+    "adamax_step": Plug("hw1", ("dlcourse.optim.Adamax",), _adamax),
+    "momentum_step": Plug("hw1", ("dlcourse.optim.SGD",), _momentum),
+    "rmsprop_step": Plug("hw1", ("dlcourse.optim.RMSprop",), _rmsprop),
+    "batchnorm_forward": Plug("hw1", ("dlcourse.layers.batchnorm_forward",), _batchnorm_forward),
+    "batchnorm_backward": Plug("hw1", ("dlcourse.layers.batchnorm_backward",), _batchnorm_backward),
+    "grad_quadratic_form": Plug("hw2", ("dlcourse.matcalc.d_quadratic_dx", "dlcourse.matcalc.d_quadratic_dA"),
+                                _grad_quadratic_form),
+    "grad_trace_form": Plug("hw2", ("dlcourse.matcalc.d_trace_XtAX_dX",), _same(matcalc, "d_trace_XtAX_dX")),
+    "chain_matvec": Plug("hw2", ("dlcourse.matcalc.d_chain_matvec",), _same(matcalc, "d_chain_matvec")),
+    "grad_bilinear": Plug("hw2", ("dlcourse.matcalc.d_bilinear",), _same(matcalc, "d_bilinear")),
+    "grad_inner_chain": Plug("hw2", ("dlcourse.matcalc.d_inner_chain",), _same(matcalc, "d_inner_chain")),
+    "inverse_derivative": Plug("hw2", ("dlcourse.matcalc.d_inverse",), _same(matcalc, "d_inverse")),
+    "symmetric_penalty": Plug("hw2", ("dlcourse.regularizers.quadratic_form",), _symmetric_penalty),
+    "multiclass_hinge": Plug("hw3", ("dlcourse.losses.multiclass_hinge",), _same(losses, "multiclass_hinge")),
+}
+
+
+def _library(name: str) -> object:
+    module, _, attr = name.rpartition(".")
+    return getattr(__import__(module, fromlist=[attr]), attr)
+
+
+def plug_in(**answers: Callable | None) -> None:
+    """Puts each answer given in the library's place (see the module's docstring). Raises the
+    student library's NotImplementedError for a withheld function whose answer is None."""
+    unknown = sorted(set(answers) - set(PLUGS))
+    if unknown:
+        raise TypeError(f"plug_in knows no homework function {', '.join(unknown)}; it knows {', '.join(PLUGS)}")
+    for name, answer in answers.items():
+        plug = PLUGS[name]
+        if answer is not None:
+            plug.install(answer)
+            continue
+        for library_name in plug.library:
+            message = withheld(_library(library_name))
+            if message is not None:
+                raise NotImplementedError(f"{message}\n(the cell's {name} is None: paste your {plug.homework} "
+                                          f"{name} over that line)")
