@@ -4,17 +4,23 @@ While a homework is open, the student library withholds the library's functions 
 (calling one raises NotImplementedError naming the homework section). A lab that needs one has
 one cell tagged ``student-answer``, which ends in ``answers.plug_in(...)``::
 
-    adam_step = None  # paste your hw1 answer over this line: def adam_step(p, g, m, v, t, lr): ...
+    # hw1: adam_step(p, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, eps=1e-08)
+    adam_step = None
     answers.plug_in(adam_step=adam_step)
 
-``plug_in`` puts each answer given (a function with the homework's signature) where the library's
-calls reach it, adapting the homework's signature to the library's (``optim.Adam(...).step``
-calls ``adam_step``). An answer left ``None`` keeps the library's function; if the student
-library withholds that function, ``plug_in`` raises its message there, in the marked cell.
+The student pastes their answer over the ``None`` line. ``plug_in`` puts each answer given where
+the library's calls reach it (``rebind``): in the library's modules, in default arguments bound
+at import, and in the lab's own names. Where the homework's signature differs from the
+library's, a ``Plug`` adapts one to the other (``optim.Adam(...).step`` calls ``adam_step``).
+Where the homework asks for a narrower function than the lab calls (backtracking on a quadratic,
+the lab's on any function), the line asks for the library's general form. An answer left
+``None`` keeps the library's function; if the student library withholds it, ``plug_in`` raises
+its message there, in the marked cell.
 
 Where a lab runs a rule with settings the homework fixes (Adam's beta_2, batch norm's eps), the
-answer must take them as keyword arguments, with the homework's values as defaults; the error
-says which. With the full library and every answer ``None``, ``plug_in`` changes nothing.
+answer takes them as keyword arguments, with the homework's values as defaults; an answer
+without them stops with an error that names them. With the full library and every answer
+``None``, ``plug_in`` changes nothing.
 """
 from __future__ import annotations
 
@@ -257,6 +263,24 @@ def _affine_backward(answer: Callable) -> None:
     _replace(layers, "affine_backward", affine_backward)
 
 
+def _softmax_cross_entropy(answer: Callable) -> None:
+    """hw1 softmax_cross_entropy(z, y) -> (loss, dz), integer labels. The library also takes
+    probability rows: softmax(z) = N dz + onehot(0) from the answer with every label 0, and the
+    loss and gradient are linear in the labels' distribution."""
+
+    def softmax_cross_entropy(z, y):
+        y = np.asarray(y)
+        if y.ndim == 1:
+            return answer(z, y)
+        n = z.shape[0]
+        _, dz_first = answer(z, np.zeros(n, dtype=int))
+        p = n * dz_first
+        p[:, 0] += 1
+        return float(-(y * np.log(p)).sum() / n), (p - y) / n
+
+    _replace(losses, "softmax_cross_entropy", softmax_cross_entropy)
+
+
 def _dropout_backward(answer: Callable) -> None:
     """hw3 dropout_backward(dout, keep, rate) -> dx. The library's cache is keep / (1 - rate),
     or None where the layer let everything through."""
@@ -269,6 +293,28 @@ def _dropout_backward(answer: Callable) -> None:
         return answer(dout, keep, rate), {}
 
     _replace(layers, "dropout_backward", dropout_backward)
+
+
+def _conv2d_backward(answer: Callable) -> None:
+    """hw1 conv2d_backward(dout, x, w, stride, pad) -> (dx, dw, db), one stride and one pad for
+    both axes. The library's cache holds the im2col patches, not x: the forward pass (no
+    homework's) keeps x in its cache too, for this answer."""
+    library_forward = layers.conv2d_forward
+
+    def conv2d_forward(x, w, b, stride=1, pad=0):
+        out, cache = library_forward(x, w, b, stride, pad)
+        return out, (*cache, x)
+
+    def conv2d_backward(dout, cache, need_dx=True):
+        *_, w, (sh, sw), (ph, pw), x = cache
+        if sh != sw or ph != pw:
+            raise NotImplementedError(f"your hw1 conv2d_backward takes one stride and one pad; this lab uses "
+                                      f"stride {(sh, sw)} and pad {(ph, pw)}")
+        dx, dw, db = answer(dout, x, w, sh, ph)
+        return (dx if need_dx else None), {"w": dw, "b": db}
+
+    _replace(layers, "conv2d_forward", conv2d_forward)
+    _replace(layers, "conv2d_backward", conv2d_backward)
 
 
 # ---------------------------------------------------------------- hw2: losses and functions
@@ -352,9 +398,9 @@ PLUGS: dict[str, Plug] = {
     "logistic_gradient_hessian": Plug("hw2", ("dlcourse.losses.logistic_gradient", "dlcourse.losses.logistic_hessian"),
                                       _logistic_gradient_hessian),
     "beale_derivatives": Plug("hw2", ("dlcourse.quadratic.beale_grad",), _beale_derivatives),
-    "optimal_step": _as_is("hw1", "dlcourse.quadratic.optimal_step"),
+    "optimal_step": _library_form("hw1", "dlcourse.quadratic.optimal_step"),  # it refuses g^T H g <= 0
     "affine_backward": Plug("hw1", ("dlcourse.layers.affine_backward",), _affine_backward),
-    "softmax_cross_entropy": _as_is("hw1", "dlcourse.losses.softmax_cross_entropy"),
+    "softmax_cross_entropy": Plug("hw1", ("dlcourse.losses.softmax_cross_entropy",), _softmax_cross_entropy),
     "dropout_backward": Plug("hw3", ("dlcourse.layers.dropout_backward",), _dropout_backward),
     "multiclass_hinge": _as_is("hw3", "dlcourse.losses.multiclass_hinge"),
     "mlp_param_count": _as_is("hw3", "dlcourse.models.mlp_param_count"),
@@ -365,7 +411,7 @@ PLUGS: dict[str, Plug] = {
     "accepted_step_bound": _library_form("hw1", "dlcourse.linesearch.accepted_step_bound"),
     "bias_corrected": _library_form("hw1", "dlcourse.optim.bias_corrected"),
     "spectral_norm": _library_form("hw1", "dlcourse.lipschitz.spectral_norm"),
-    "conv2d_backward": _library_form("hw1", "dlcourse.layers.conv2d_backward"),
+    "conv2d_backward": Plug("hw1", ("dlcourse.layers.conv2d_backward",), _conv2d_backward),
     "log_softmax": _library_form("hw1", "dlcourse.losses.log_softmax"),
     "gd_quadratic": _library_form("hw2", "dlcourse.quadratic.gd_quadratic"),
     "newton_root": _library_form("hw2", "dlcourse.newton.newton_root"),
