@@ -61,6 +61,25 @@ for i, cell in enumerate(cells):
 print("REPORT " + json.dumps(report))
 '''
 
+SATISFIED = r'''
+from importlib import metadata
+from packaging.requirements import Requirement
+
+unmet = []
+for line in metadata.requires("dlcourse"):
+    req = Requirement(line)
+    if req.marker is not None and not req.marker.evaluate({"extra": "tf"}):
+        continue
+    try:
+        version = metadata.version(req.name)
+    except metadata.PackageNotFoundError:
+        version = None
+    if version is None or not req.specifier.contains(version, prereleases=True):
+        unmet.append(f"{line}: {version}")
+assert any("extra" in line for line in metadata.requires("dlcourse")), "the wheel has no tf extra"
+assert not unmet, unmet
+'''
+
 # The instructor's answers take the homework's constants; a lab that runs other settings asks for
 # them as keyword arguments (the marked cell says which). These are the instructor's answers with
 # those constants made keywords, the homework's values as defaults;
@@ -193,6 +212,44 @@ def test_generalised_answers_are_the_instructors_at_the_homeworks_values():
             np.testing.assert_allclose(b, a, rtol=1e-13, err_msg=name)
 
 
+def test_plug_in_with_no_answer_leaves_the_full_library_as_it_is():
+    from dlcourse import answers, optim
+
+    update = optim.Adam.update
+    answers.plug_in(adam_step=None, softmax_cross_entropy=None, fit=None)
+    assert optim.Adam.update is update
+
+
+def test_plug_in_names_an_unknown_homework_function():
+    from dlcourse import answers
+
+    with pytest.raises(TypeError, match="knows no homework function adam_stpe"):
+        answers.plug_in(adam_stpe=None)
+
+
+def test_a_stub_is_recognised_by_its_message_and_a_reference_is_not():
+    from dlcourse import answers, optim
+
+    namespace = {}
+    exec('def f(x):\n    raise NotImplementedError("f is part of homework hw9; its reference is released when '
+         'hw9 closes.")\n', namespace)
+    assert "hw9" in answers.withheld(namespace["f"])
+    assert answers.withheld(optim.Adam) is None
+    assert answers.withheld(optim.bias_corrected) is None
+
+
+def test_a_lab_setting_the_homework_fixes_asks_for_it_by_name():
+    from dlcourse import answers
+
+    def adam_step(p, g, m, v, t, lr):
+        return p, m, v
+
+    with pytest.raises(TypeError, match=r"runs Adam with beta_2=0\.9.*keyword arguments beta_1=0\.9, beta_2=0\.999"):
+        answers._call(adam_step, "Adam", (0, 0, 0, 0, 1, 0.1), {"beta_1": 0.9, "beta_2": 0.9, "eps": 1e-8},
+                      answers.ADAM)
+    assert answers._call(adam_step, "Adam", (1, 0, 2, 3, 1, 0.1), dict(answers.ADAM), answers.ADAM) == (1, 2, 3)
+
+
 # ---------------------------------------------------------------- slow: a fresh venv
 @pytest.fixture(scope="module")
 def student_python(tmp_path_factory) -> Path:
@@ -209,6 +266,10 @@ def student_python(tmp_path_factory) -> Path:
                                check=True, env=env, capture_output=True, text=True).stdout.strip())
     # after the venv's own site-packages, so its dlcourse (the wheel's) wins over the editable one
     (site / "zz_project_packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    # what `pip install "<wheel>[tf]"` would bring is there: every requirement, the extra's too
+    done = subprocess.run([str(python), "-c", SATISFIED], env=env, cwd=tmp, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     return python
 
 
