@@ -17,4 +17,9 @@ fi
 # copy: building the site never writes to the course, its gradebook or its release folder
 mapfile -t assignments < <(find autograder/source -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 .venv/bin/dlcourse site-kits "${assignments[@]}" --course autograder --out _build/kits
+# the site offers the student library (book/running-labs.md): the wheel with the open homework's
+# functions stubbed, never the full library; a fresh folder, so the site links exactly one wheel
+rm -rf _build/student
+.venv/bin/python -c 'import sys; from pathlib import Path; from dlcourse.grading.student_library import build
+print(build(Path("autograder"), Path(sys.argv[1])).wheel)' _build/student
 exec .venv/bin/jupyter-book build . -W -n --keep-going "${out[@]}" "$@"

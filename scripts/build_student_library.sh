@@ -6,4 +6,4 @@
 #   --out DIR      where the wheel goes (default dist/student)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec .venv/bin/python -m dlcourse.grading.student_library "$@"
+exec .venv/bin/dlcourse student-library "$@"

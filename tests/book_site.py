@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -29,6 +30,11 @@ def build_book(instructor: bool = False) -> Path:
     assignments = sorted(p.name for p in (ROOT / "autograder" / "source").iterdir() if p.is_dir())
     subprocess.run([str(jb.with_name("dlcourse")), "site-kits", *assignments, "--course", "autograder", "--out",
                     "_build/kits"], check=True, env=env, cwd=ROOT, capture_output=True)
+    # and the student library's wheel (book/running-labs.md), into a fresh folder, as the script does
+    from dlcourse.grading.student_library import build
+
+    shutil.rmtree(ROOT / "_build" / "student", ignore_errors=True)
+    build(ROOT / "autograder", ROOT / "_build" / "student")
     out = ["--path-output", str(INSTRUCTOR)] if instructor else []
     res = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", *out], capture_output=True,
                          text=True, env=env, cwd=ROOT, timeout=1800)

@@ -278,6 +278,36 @@ def test_every_homework_link_of_the_student_site_points_at_its_kit(site, pages):
     assert linked.get(index) == set(ASSIGNMENTS), f"{index} links the kits of {linked.get(index)}"
 
 
+def test_the_site_offers_the_student_wheel_with_every_open_reference_stubbed(site, pages):
+    """The wheel on the site is the student library: no grader, and every function an open
+    homework grades is one raise of NotImplementedError naming its section, read from the
+    published file itself."""
+    import ast
+
+    from dlcourse.grading.student_library import withheld_references
+
+    wheels = list((site / "_downloads").rglob("dlcourse-*.whl"))
+    assert len(wheels) == 1, f"the site publishes {wheels}"
+    page = site / "book" / "running-labs.html"
+    assert any(wheels[0].name in link for _, link in pages[page].links), f"{page} does not link {wheels[0].name}"
+    refs = withheld_references(ROOT / "autograder")
+    assert refs, "no homework is open: nothing to check"
+    with zipfile.ZipFile(wheels[0]) as z:
+        assert not [n for n in z.namelist() if n.startswith("dlcourse/grading/")]
+        for ref in refs:
+            module, _, attr = ref.name.rpartition(".")
+            tree = ast.parse(z.read(module.replace(".", "/") + ".py").decode())
+            node = next(n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef) and n.name == attr)
+            functions = [m for m in node.body if isinstance(m, ast.FunctionDef)] if isinstance(node, ast.ClassDef) \
+                else [node]
+            for f in functions:
+                body = f.body[1:] if ast.get_docstring(f) is not None else f.body
+                assert len(body) == 1, f"{ref.name}.{f.name}: {len(body)} statements, not a stub"
+                assert isinstance(body[0], ast.Raise), f"{ref.name}.{f.name} is not a stub"
+                message = body[0].exc.args[0].value  # raise NotImplementedError("...")
+                assert ref.sections[0] in message, f"{ref.name}: the stub does not name its section"
+
+
 # Runs each code cell of a notebook in one namespace, as Jupyter would: from its folder, with
 # that folder first on sys.path (as "" is for a kernel). Argument: the notebook's path.
 RUN_CELLS = """

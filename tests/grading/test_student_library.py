@@ -11,6 +11,7 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -22,15 +23,17 @@ import pytest
 from dlcourse.grading import kit
 from dlcourse.grading.course import open_assignments
 from dlcourse.grading.exercises import SPECS
-from dlcourse.grading.student_library import Reference, build, stub_package
+from dlcourse.grading.student_library import Reference, build, notebook_sections, stub_message, stub_package
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE = REPO / "autograder"
 
 
 def raise_line(name: str, assignment: str) -> str:
-    return (f'raise NotImplementedError("{name} is part of homework {assignment}; '
-            f'its reference is released when {assignment} closes")')
+    message = (f"{name} is part of homework {assignment}; its reference is released when {assignment} closes. "
+               'To run a lab meanwhile, paste your own answer into the lab\'s cell tagged "student-answer" '
+               '(the course site\'s page "Running the labs" says how).')
+    return f"raise NotImplementedError({json.dumps(message)})"
 
 
 # ---------------------------------------------------------------- stubbing a synthetic package
@@ -148,6 +151,43 @@ def test_a_missing_reference_names_the_spec_and_the_name(mini: Path):
     with pytest.raises(ValueError, match=r"test_gone \(hw9\).*'mini\.mod\.gone'.*no def or class named gone"):
         stub_package(mini, [Reference("mini.mod.gone", ("hw9",), ("test_gone (hw9)",))])
     assert (mini / "mod.py").read_text(encoding="utf-8") == MODULE
+
+
+def test_the_message_names_the_homework_sections_that_ask_for_it():
+    ref = Reference("mini.mod.Rule", ("hw9",), ("test_rule (hw9)",), ("hw9 §3, One rule step", "hw9 §5, Rules"))
+    message = stub_message(ref)
+    assert message.startswith("mini.mod.Rule is part of homework hw9 (hw9 §3, One rule step; hw9 §5, Rules); ")
+    assert 'cell tagged "student-answer"' in message
+
+
+def test_sections_come_from_the_numbered_headings_of_the_instructors_notebook(tmp_path: Path):
+    def cell(kind: str, text: str, grade_id: str | None = None) -> dict:
+        meta = {"nbgrader": {"grade_id": grade_id}} if grade_id else {}
+        return {"cell_type": kind, "source": text, "metadata": meta}
+
+    cells = [cell("markdown", "# Homework 9"), cell("code", "x = 1", "setup"),
+             cell("markdown", "## 1. A first step\n\nText."), cell("code", "check(1)", "test_first"),
+             cell("markdown", "No heading here."), cell("code", "check(2)", "test_second"),
+             cell("markdown", "## 12. Rules, again"), cell("code", "check(3)", "test_third")]
+    folder = tmp_path / "source" / "hw9"
+    folder.mkdir(parents=True)
+    (folder / "hw9.ipynb").write_text(json.dumps({"cells": cells}))
+    assert notebook_sections(tmp_path, "hw9") == {
+        "test_first": "hw9 §1, A first step", "test_second": "hw9 §1, A first step",
+        "test_third": "hw9 §12, Rules, again"}
+    assert notebook_sections(tmp_path, "hw8") == {}
+
+
+def test_every_open_reference_of_the_course_names_a_section():
+    from dlcourse.grading.student_library import withheld_references
+
+    refs = withheld_references(COURSE)
+    assert refs
+    for ref in refs:
+        assert ref.sections, ref.name
+        assert all(re.fullmatch(r"hw\d+ §\d+, .+", s) for s in ref.sections), ref.sections
+    adam = next(r for r in refs if r.name == "dlcourse.optim.Adam")
+    assert "hw1 §15, One Adam step" in adam.sections
 
 
 def test_a_reference_outside_the_package_is_refused(mini: Path):
@@ -307,9 +347,12 @@ def test_the_grader_is_not_in_the_student_library(student: dict):
 
 
 @pytest.mark.slow
-def test_the_wheel_declares_only_the_core_dependencies(student: dict):
-    core = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert sorted(student["requires"]) == sorted(core)
+def test_the_wheel_declares_only_the_core_dependencies_and_the_tf_extra(student: dict):
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"], *(f'{d}; extra == "tf"' for d in project["optional-dependencies"]["tf"])]
+    assert sorted(str(Requirement(r)) for r in student["requires"]) == sorted(str(Requirement(r)) for r in wanted)
 
 
 @pytest.mark.slow
