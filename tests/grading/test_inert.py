@@ -63,6 +63,20 @@ HOSTILE = {
                                               "def f(x):\n    return x"),
     "redefining_a_function_with_a_default_object": (WITH_DEL + "def f(x, kept=WithDel()):\n    return x",
                                                     "def f(x):\n    return x"),
+    "redefining_a_function_with_a_docstring_object": (WITH_DEL + "def f(x):\n    return x\nf.__doc__ = WithDel()",
+                                                      "def f(x):\n    return x"),
+    "redefining_a_function_with_a_module_object": (WITH_DEL + "def f(x):\n    return x\nf.__module__ = WithDel()",
+                                                   "def f(x):\n    return x"),
+    "a_function_with_an_annotation_object": (WITH_DEL + "def f(x):\n    return x\n"
+                                             "f.__annotations__ = {'x': WithDel()}", "f = 1"),
+    "a_function_with_a_constant_object": (WITH_DEL + "def f(x):\n    return x\nconsts = f.__code__.co_consts\n"
+                                          "f.__code__ = f.__code__.replace(co_consts=consts + (WithDel(),))\n"
+                                          "del consts",
+                                          "f = 1"),
+    "a_function_with_globals_of_its_own": (WITH_DEL + "import types\ndef g(x):\n    return x\n"
+                                           "f = types.FunctionType(g.__code__, {'kept': WithDel()})\ndel g", "f = 1"),
+    "a_function_with_a_name_object": (WITH_DEL.replace("WithDel:", "WithDel(str):") + "def f(x):\n    return x\n"
+                                      "f.__qualname__ = WithDel('f')", "f = 1"),
     "object_array": (WITH_DEL + "import numpy\narr = numpy.array([WithDel()], dtype=object)", "arr = 1"),
     "array_over_a_foreign_buffer": (WITH_DEL.replace("WithDel:", "Buffer(bytearray):")
                                     + "import numpy\narr = numpy.frombuffer(Buffer(8))", "arr = 1"),
@@ -87,6 +101,11 @@ HOSTILE = {
     "handle_fromlist": ("import _frozen_importlib as boot\nreal = boot._handle_fromlist\n"
                         "def hooked(*a, **k):\n    trip()\n    return real(*a, **k)\nboot._handle_fromlist = hooked",
                         "from numpy import linalg"),
+    "a_spec_only_a_getattr_gives": ("import sys, types\nm = types.ModuleType('pk')\nm.__path__ = []\ndel m.__spec__\n"
+                                    "m.__getattr__ = lambda n: trip()\nsys.modules['pk'] = m\ndel m", "import pk"),
+    "sys_modules_rebound": ("import sys\norig = sys.modules\nsys.modules = dict(orig)\n"
+                            "class Fake:\n    @property\n    def __spec__(self):\n        trip()\n        return None\n"
+                            "orig['numpy'] = Fake()", "import numpy"),
     # the namespaces a cell reads and writes
     "a_colliding_key_in_the_namespace": (COLLIDER + "get_ipython().user_ns[Collider('x')] = 0", "x = 1"),
     "a_colliding_key_in_the_builtins": (COLLIDER + "import builtins\nvars(builtins)[Collider('nowhere')] = 0",
@@ -127,6 +146,24 @@ HOSTILE = {
     "the_compiler": ("shell = get_ipython()\nreal = shell.compile.ast_parse\n"
                      "def hooked(*a, **k):\n    trip()\n    return real(*a, **k)\nshell.compile.ast_parse = hooked",
                      "x = 1"),
+    "a_prefilter_transformer": ("from IPython.core.prefilter import PrefilterTransformer\n"
+                                "class T(PrefilterTransformer):\n    def transform(self, line, continue_prompt):\n"
+                                "        trip()\n        return line\nshell = get_ipython()\n"
+                                "T(shell=shell, prefilter_manager=shell.prefilter_manager, config=shell.config)",
+                                "x = 1"),
+    "the_prefilter_manager_s_class": ("from IPython.core.prefilter import PrefilterManager as cls\n"
+                                      "real = cls.prefilter_lines\n"
+                                      "def hooked(self, *a, **k):\n    trip()\n    return real(self, *a, **k)\n"
+                                      "cls.prefilter_lines = hooked", "x = 1"),
+    "a_logger": ("class L:\n    def log(self, *a):\n        trip()\n    def __getattr__(self, name):\n"
+                 "        return lambda *a, **k: None\nget_ipython().logger = L()", "x = 1"),
+    "an_audit_hook": ("import sys\nsys.addaudithook(lambda event, args: trip() if event == 'exec' else None)", "x = 1"),
+    # an error the cell raises goes through what the notebook may have set
+    "a_custom_exception_handler": ("get_ipython().set_custom_exc((NameError,), "
+                                   "lambda self, et, v, tb, tb_offset=None: trip())", "x = undefined_name"),
+    "the_traceback_formatter": ("import IPython.core.ultratb as u\nreal = u.AutoFormattedTB.structured_traceback\n"
+                                "def hooked(self, *a, **k):\n    trip()\n    return real(self, *a, **k)\n"
+                                "u.AutoFormattedTB.structured_traceback = hooked", "x = undefined_name"),
 }
 # values that run code when the analysis looks at them the ordinary way (``hasattr``, ``==``)
 BAITS = {
@@ -139,8 +176,11 @@ BAITS = {
                                       "        return object.__getattribute__(self, name)\nlib = Mod('lib')",
                                       "def f(x: lib.thing):\n    return x"),
 }
-# a trace or profile function runs everywhere, the analysis included: only the fork is checked
+# a trace or profile function, or a collector's callback, runs everywhere, the analysis included:
+# only the fork is checked
 TRACERS = {
+    "the_garbage_collector_s_callbacks": ("import gc\ngc.callbacks.append(lambda *a: trip())\ngc.set_threshold(1)",
+                                          "def f(x):\n    return x"),
     "trace": ("import sys\ndef tracer(frame, event, arg):\n    trip()\n    return None\nsys.settrace(tracer)", "x = 1"),
     "profile": ("import sys\nsys.setprofile(lambda frame, event, arg: trip())", "x = 1"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import tracemalloc
 
 import pytest
 
@@ -39,9 +40,41 @@ def test_what_the_runner_sends_is_what_the_grader_reads():
 
 
 def test_a_record_larger_than_a_pipe_arrives_whole():
-    big = "x" * 300_000  # several pipefuls: each write may take only part of it
+    big = {"dtype": "<f8", "shape": [37_500], "data": "A" * 400_000}  # several pipefuls, each write a part
     status = read_status(_sent({"case": 0, "status": "ok", "outputs": [big]}), set())
     assert status["cases"] == {0: [big]}
+
+
+@pytest.mark.parametrize("outputs", [["a string"], [{"dtype": "<f8", "shape": [1], "data": [0] * 100}],
+                                     [{"dtype": "<f8", "shape": [0] * 1000, "data": ""}],
+                                     [{"dtype": "<f8", "shape": [1], "data": "", "more": [0] * 100}],
+                                     [{"dtype": "<f8", "shape": [1], "data": ""}] * (17)])
+def test_outputs_not_as_the_runner_encodes_them_count_as_failed(outputs):
+    status = read_status(_sent({"case": 0, "status": "ok", "outputs": outputs}), set())
+    assert status["cases"] == {0: "failed"}
+
+
+def test_a_line_past_the_length_cap_is_not_parsed():
+    long = json.dumps({"cell": "a", "status": "error", "error": "x" * protocol.MAX_LINE_BYTES}).encode()
+    status = read_status(long + b"\n" + _sent({"cell": "a", "status": "ok"}), {"a"})
+    assert status["cells"] == {"a": None}
+
+
+def test_a_stream_of_many_small_values_is_read_in_bounded_memory():
+    """16 MiB of ``[0,0,...]`` parses to about 8 million Python objects if read whole."""
+    case_line = b'{"case": %d, "status": "ok", "outputs": [{"dtype": "<f8", "shape": [1], "data": "", "x": [%s]}]}'
+    lines = [case_line % (i, b",".join([b"0"] * 100_000)) for i in range(80)]
+    lines += [b"[" + b",".join([b"0"] * 2_000_000) + b"]"] * 2
+    data = b"\n".join(lines)
+    assert len(data) > 15 * 1024**2
+    tracemalloc.start()
+    try:
+        status = read_status(data, set())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status["cases"] == {i: "failed" for i in range(80)}
+    assert peak < 200 * 1024**2, f"{peak / 1024**2:.0f} MiB"
 
 
 def test_a_forgery_after_the_runner_s_word_changes_nothing():

@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
+import gc
 import operator
 import sys
 import types
+from collections.abc import Iterator
 from importlib.machinery import ModuleSpec
 from typing import Any
 
@@ -53,8 +56,10 @@ _ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None), type(Elli
 _NUMPY_SCALARS = frozenset(t for t in np.sctypeDict.values() if t not in (np.object_, np.void))
 # what the shell calls to run a cell, beside itself (by attribute of the shell)
 _PARTS = ("input_transformer_manager", "events", "compile", "displayhook", "display_trap", "builtin_trap",
-          "display_formatter")
-_TRAITS = ("ast_transformers", "input_transformers_post", "ast_node_interactivity", "user_module")
+          "display_formatter", "prefilter_manager", "_logger", "InteractiveTB", "SyntaxTB")
+# compared by identity only: a cell's error goes to what ``set_custom_exc`` set (a tuple, a method)
+_TRAITS = ("ast_transformers", "input_transformers_post", "ast_node_interactivity", "user_module",
+           "CustomTB", "custom_exceptions")
 _VOLATILE = frozenset({"flags", "_", "__", "___", "old_hook"})  # the parts' own bookkeeping, changed by any run
 
 
@@ -84,9 +89,13 @@ def _shell_values(shell: Any) -> dict:
 
 def _hooks(shell: Any) -> list:
     """What the shell runs besides a cell's own code: a cell may add to it."""
-    manager = shell.input_transformer_manager
+    manager, prefilter = shell.input_transformer_manager, _instance_dict(shell.prefilter_manager)
+    handlers = [prefilter.get("_handlers"), prefilter.get("_esc_handlers")]
+    if any(type(x) is not dict for x in handlers):
+        raise TypeError("prefilter handlers that are not a dict")  # caught: the fork
     lists = [manager.cleanup_transforms, manager.line_transforms, manager.token_transformers,
-             shell.input_transformers_post, shell.ast_transformers, *shell.events.callbacks.values()]
+             shell.input_transformers_post, shell.ast_transformers, *shell.events.callbacks.values(),
+             prefilter.get("_transformers"), prefilter.get("_checkers"), *(list(x.values()) for x in handlers)]
     if any(type(x) is not list for x in lists):  # a subclass's iteration could run code
         raise TypeError("a hook list that is not a list")  # caught: the fork
     return [hook for x in lists for hook in x]
@@ -97,11 +106,14 @@ def _static_state(shell: Any, methods: frozenset[str], classes: list[type]) -> l
     code: the same objects (``is``) as before the notebook's first cell, or a cell changed them.
     ``methods``: the names of the shell's methods, which its instance must not hold itself;
     ``classes``: the classes of the shell and its parts a cell could change (``_mutable_classes``)."""
-    if not (_plain_keys(vars(builtins)) and _plain_keys(sys.modules)):  # both looked up below, and by the cell
+    # the builtins and the modules are looked up below and by the cell; the collector's callbacks are read
+    if not (_plain_keys(vars(builtins)) and _plain_keys(sys.modules) and type(gc.callbacks) is list):
         raise TypeError("a dictionary with a key that is not a string")  # caught: the fork
     values = _shell_values(shell)
     parts = [values.get(name) for name in _PARTS]
-    state: list = [*parts, *(values.get(name) for name in _TRAITS), sys.gettrace(), sys.getprofile(),
+    # sys.modules: the import system reads the interpreter's own dict, whatever sys.modules is bound to
+    state: list = [*parts, *(values.get(name) for name in _TRAITS), sys.gettrace(), sys.getprofile(), sys.modules,
+                   *gc.callbacks,
                    vars(builtins).get("__import__"), vars(sys.modules["_frozen_importlib"]).get("_handle_fromlist"),
                    *vars(ModuleSpec).values()]
     state += [values[name] for name in sorted(values.keys() & methods)]  # an instance's own method for its class's
@@ -134,14 +146,16 @@ class Baseline:
     shell's hooks then."""
 
     def __init__(self, shell: Any):
+        _watch_audit_hooks()
         self.hooks = _hooks(shell)  # first: it sets the traits it reads, which traitlets makes when first read
         shell.ast_node_interactivity  # noqa: B018 (likewise)
+        shell.logger  # noqa: B018 (a property that makes the shell's ``_logger``, which logs every cell)
         self.methods, self.classes = _methods(shell), _mutable_classes(shell)
         self.state = _static_state(shell, self.methods, self.classes)
 
     def holds(self, shell: Any) -> bool:
         """Whether nothing that decides what a cell runs besides its own code has changed."""
-        if not _same(_static_state(shell, self.methods, self.classes), self.state):
+        if _AUDIT_HOOK_ADDED or not _same(_static_state(shell, self.methods, self.classes), self.state):
             return False
         # only now are the shell's own attributes the ones it started with: safe to look up
         namespace, globals_ = shell.user_ns, shell.user_global_ns
@@ -153,24 +167,61 @@ class Baseline:
                 and _same(_hooks(shell), self.hooks))
 
 
+_AUDIT_HOOK_ADDED = []  # non-empty once the notebook added an audit hook: it runs in every cell
+
+
+def _watch_audit_hooks() -> None:
+    """Installs, once, an audit hook that notes any later one: that one runs code of the notebook's
+    on whatever the interpreter audits (each cell's ``exec`` included), so every cell forks after it."""
+    if "_watching" not in globals():
+        globals()["_watching"] = True
+        sys.addaudithook(_note_audit_hook)
+
+
+def _note_audit_hook(event: str, args: tuple) -> None:
+    if event == "sys.addaudithook":
+        _AUDIT_HOOK_ADDED.append(True)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while the analysis and an unforked cell run: a collection runs the
+    ``__del__`` of the garbage it finds, and the callbacks in ``gc.callbacks``."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _same(now: list, then: list) -> bool:
     return len(now) == len(then) and all(map(operator.is_, now, then))
 
 
-def _inert_value(node: ast.expr | None) -> bool:
-    """A constant, a name, ``-1``, or a tuple or list of these: evaluating it runs no code."""
+def _bound(name: str, namespace: dict) -> bool:
+    """Whether looking ``name`` up finds a value: an unbound one raises, and the shell shows the
+    error through handlers a cell may have set."""
+    return name in namespace or name in vars(builtins)
+
+
+def _inert_value(node: ast.expr | None, namespace: dict) -> bool:
+    """A constant, a bound name, ``-1``, or a tuple or list of these: evaluating it runs no code."""
     if isinstance(node, ast.Tuple | ast.List):
-        return all(_inert_value(e) for e in node.elts)
+        return all(_inert_value(e, namespace) for e in node.elts)
     if isinstance(node, ast.UnaryOp):
         return isinstance(node.op, ast.USub | ast.UAdd) and isinstance(node.operand, ast.Constant)
-    return node is None or isinstance(node, ast.Constant | ast.Name)
+    if isinstance(node, ast.Name):
+        return _bound(node.id, namespace)
+    return node is None or isinstance(node, ast.Constant)
 
 
 def _hint_object(node: ast.expr, namespace: dict) -> object:
     """What a name or a chain of module attributes (``np.ndarray``) refers to, found without
     running code: a module's own attributes only (no lazy loader, no property)."""
     if isinstance(node, ast.Name):
-        return namespace.get(node.id, vars(builtins).get(node.id))  # unbound: a NameError, as usual
+        return namespace.get(node.id, vars(builtins).get(node.id)) if _bound(node.id, namespace) else _UNSAFE
     if isinstance(node, ast.Attribute):
         owner = _hint_object(node.value, namespace)
         if type(owner) is types.ModuleType and node.attr in vars(owner):
@@ -191,7 +242,8 @@ def _plain_module(module: object) -> bool:
     spec = own.get("__spec__")
     plain_spec = spec is None or (type(spec) is ModuleSpec and _plain_keys(vars(spec))
                                   and type(vars(spec).get("_initializing", False)) is bool)
-    return plain_spec and ("__path__" in own or "__getattr__" not in own)
+    # a missing __spec__ or __path__ is asked of the module's __getattr__
+    return plain_spec and (("__path__" in own and "__spec__" in own) or "__getattr__" not in own)
 
 
 def _loaded(dotted: str) -> bool:
@@ -214,14 +266,37 @@ def _imported_from(module: str | None, names: list[str]) -> bool:
     return all(name != "*" and name in own for name in names)
 
 
-def _droppable_function(f: types.FunctionType) -> bool:
-    """A function that holds nothing of its own that could have a ``__del__``: no closure, no
-    attributes, constants for defaults (each container of an exact type: a subclass may run code)."""
-    defaults, kwdefaults, own = f.__defaults__, f.__kwdefaults__, _OBJECT_DICT(f, "__dict__")
-    if (f.__closure__ is not None or type(own) is not dict or own or type(defaults) not in (tuple, type(None))
-            or type(kwdefaults) not in (dict, type(None))):
+def _droppable_code(code: types.CodeType) -> bool:
+    """A code object whose names are exact strings and whose constants are atoms, or tuples,
+    frozensets and code objects of these (``code.replace`` takes any object for a constant)."""
+    names = [code.co_filename, code.co_name, code.co_qualname, *code.co_names, *code.co_varnames,
+             *code.co_freevars, *code.co_cellvars]
+    if not (set(map(type, names)) <= _STR and type(code.co_consts) is tuple):
         return False
-    return all(type(d) in _ATOMS for d in [*(defaults or ()), *(kwdefaults or {}).values()])
+    return all(_droppable_constant(c) for c in code.co_consts)
+
+
+def _droppable_constant(c: object) -> bool:
+    kind = type(c)
+    if kind in (tuple, frozenset):
+        return all(_droppable_constant(x) for x in c)
+    return kind in _ATOMS or (kind is types.CodeType and _droppable_code(c))
+
+
+def _droppable_function(f: types.FunctionType, namespace: dict) -> bool:
+    """A function that holds nothing of its own that could have a ``__del__``: no closure, no
+    attributes, constants for defaults, code and annotations, strings for its names, the
+    namespace for its globals (each of an exact type: a subclass may run code)."""
+    defaults, kwdefaults, own = f.__defaults__, f.__kwdefaults__, _OBJECT_DICT(f, "__dict__")
+    notes = _OBJECT_DICT(f, "__annotations__")
+    if (f.__closure__ is not None or type(own) is not dict or own or type(defaults) not in (tuple, type(None))
+            or type(kwdefaults) not in (dict, type(None)) or f.__globals__ is not namespace
+            or not _plain_keys(notes) or not set(map(type, [f.__name__, f.__qualname__])) <= _STR
+            or type(f.__doc__) not in (str, type(None)) or type(f.__module__) not in (str, type(None))):
+        return False
+    hints = [type(h) in _ATOMS or type(h) is type for h in notes.values()]  # a string, a class
+    return all(hints) and _droppable_code(f.__code__) and all(
+        type(d) in _ATOMS for d in [*(defaults or ()), *(kwdefaults or {}).values()])
 
 
 def _droppable_array(a: np.ndarray) -> bool:
@@ -246,7 +321,7 @@ def _droppable(namespace: dict, name: str) -> bool:
         module_name = vars(value).get("__name__") if _plain_keys(vars(value)) else None
         return type(module_name) is str and sys.modules.get(module_name) is value
     if kind is types.FunctionType:
-        return _droppable_function(value)
+        return _droppable_function(value, namespace)
     return kind is np.ndarray and _droppable_array(value)
 
 
@@ -265,7 +340,7 @@ def _inert_function(node: ast.FunctionDef | ast.AsyncFunctionDef, namespace: dic
     a = node.args
     hints = [x.annotation for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None]
     return (not node.decorator_list and not getattr(node, "type_params", None)
-            and all(_inert_value(x) for x in [*a.defaults, *a.kw_defaults])
+            and all(_inert_value(x, namespace) for x in [*a.defaults, *a.kw_defaults])
             and all(_inert_hint(x, namespace) for x in [*hints, node.returns]))
 
 
@@ -277,9 +352,9 @@ def _inert_statement(node: ast.stmt, namespace: dict, last: bool) -> bool:
     if isinstance(node, ast.ImportFrom):
         return node.level == 0 and _imported_from(node.module, [alias.name for alias in node.names])
     if isinstance(node, ast.Assign):
-        return _inert_value(node.value)
+        return _inert_value(node.value, namespace)
     if isinstance(node, ast.AnnAssign):
-        return _inert_value(node.value) and _inert_hint(node.annotation, namespace)
+        return _inert_value(node.value, namespace) and _inert_hint(node.annotation, namespace)
     # a constant as the cell's last statement is displayed, through formatters a cell may have set
     return isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
                                           and not last)
@@ -291,12 +366,13 @@ def cannot_stop(source: str, shell: Any, baseline: Baseline) -> bool:
     constants, over names that hold nothing with a ``__del__``, and the shell runs nothing of
     the notebook's around it. Such a cell needs no fork to protect the notebook."""
     try:
-        if not baseline.holds(shell):
-            return False
-        body = ast.parse(shell.transform_cell(source)).body
-        namespace = shell.user_ns
-        return all(_inert_statement(node, namespace, k == len(body) - 1)
-                   and all(name and _droppable(namespace, name) for name in _bound_names(node))
-                   for k, node in enumerate(body))
+        with collector_paused():
+            if not baseline.holds(shell):
+                return False
+            body = ast.parse(shell.transform_cell(source)).body
+            namespace = shell.user_ns
+            return all(_inert_statement(node, namespace, k == len(body) - 1)
+                       and all(name and _droppable(namespace, name) for name in _bound_names(node))
+                       for k, node in enumerate(body))
     except BaseException:  # whatever the notebook made of the runtime: the fork and the run will tell
         return False

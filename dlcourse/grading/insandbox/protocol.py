@@ -11,10 +11,11 @@ about a cell or about a case:
   ``{"case": i, "status": "error", "error": text}``.
 
 Everything the student's code can reach can also write to that descriptor, so the reader treats
-the stream as untrusted: it caps lines and texts, ignores what is malformed or about a cell the
-job does not have, and lets the first word on a cell or a case count (the runner writes after the
-cell or the call has run, a forgery in it comes before and is only ever about the student's own
-work). Standard library only: this module runs inside the sandbox too.
+the stream as untrusted: it caps lines, their length and texts, ignores what is malformed or
+about a cell the job does not have, and lets the first word on a cell or a case count. A forgery
+can only ever be about the student's own work, and it gains nothing: a case's outputs are checked
+by the grader against its own reference, outside the sandbox, and a cell's word is feedback.
+Standard library only: this module runs inside the sandbox too.
 """
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ import traceback
 
 MAX_PRINT = 20_000  # characters of a notebook's printed output kept (the sandbox keeps as many bytes)
 MAX_STATUS_LINES = 10_000
+# bytes of one record: an honest one is far smaller (a case's outputs are bounded by what its test
+# can need, at most 100,000 float64 entries, 1.1 MB in base64); a longer line is not parsed, so a
+# line of many small JSON values cannot make the grader build hundreds of MB of Python objects
+MAX_LINE_BYTES = 4 * 1024**2
+MAX_OUTPUTS = 16  # values one call returns (an exercise returns at most 5)
 MAX_TEXT = 400  # characters of an error message kept
 MAX_KEPT_NAMES = 20
 NOTED = ("skipped", "interrupted", "definitions")  # how a cell ran short of time, costing no mark
@@ -52,7 +58,9 @@ def read_status(data: bytes, cell_ids: set[str]) -> dict:
     cells: dict[str, str | None] = {}
     notes: dict[str, tuple[str, list[str]]] = {}
     cases: dict[int, list | str] = {}
-    for line in data.splitlines()[:MAX_STATUS_LINES]:
+    for line in data.split(b"\n", MAX_STATUS_LINES)[:MAX_STATUS_LINES]:
+        if len(line) > MAX_LINE_BYTES:
+            continue
         try:
             rec = json.loads(line)
         except (ValueError, RecursionError):
@@ -61,10 +69,19 @@ def read_status(data: bytes, cell_ids: set[str]) -> dict:
             continue
         if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
             _read_cell(rec, cells, notes)
-        elif isinstance(rec.get("case"), int) and rec["case"] not in cases:
-            ok = rec.get("status") == "ok" and isinstance(rec.get("outputs"), list)
+        elif type(rec.get("case")) is int and rec["case"] not in cases:
+            ok = rec.get("status") == "ok" and _encoded_outputs(rec.get("outputs"))
             cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:MAX_TEXT]
     return {"cells": cells, "notes": notes, "cases": cases}
+
+
+def _encoded_outputs(outputs: object) -> bool:
+    """A list of arrays as ``checker.encode`` writes them: only strings and a short shape are
+    kept, never a structure of many small values."""
+    return isinstance(outputs, list) and len(outputs) <= MAX_OUTPUTS and all(
+        isinstance(o, dict) and o.keys() == {"dtype", "shape", "data"} and isinstance(o["dtype"], str)
+        and isinstance(o["data"], str) and isinstance(o["shape"], list) and len(o["shape"]) <= 32
+        and all(type(n) is int for n in o["shape"]) for o in outputs)
 
 
 def _read_cell(rec: dict, cells: dict, notes: dict) -> None:
