@@ -25,6 +25,7 @@ without them stops with an error that names them. With the full library and ever
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import sys
 from collections.abc import Callable
@@ -130,6 +131,49 @@ def _adam(answer: Callable) -> None:
         return p, optim.AdamSlots(m, v)
 
     optim.Adam.update = update
+    if importlib.util.find_spec("keras") is not None:  # with the tf extra, a lab trains Keras models with Adam too
+        from dlcourse.tf import optim as tf_optim
+
+        _replace(tf_optim, "Adam", _keras_adam(answer))
+
+
+def _keras_adam(answer: Callable) -> type:
+    """``dlcourse.tf.optim.Adam`` (a Keras optimiser) whose step is hw1's NumPy ``adam_step``, called
+    from TensorFlow's graph through ``tf.numpy_function``."""
+    from dlcourse.tf import optim as tf_optim
+    from dlcourse.tf import tf
+
+    def numpy_step(p, g, m, v, t, lr, beta_1, beta_2, eps):
+        settings = {"beta_1": float(beta_1), "beta_2": float(beta_2), "eps": float(eps)}
+        p, m, v = _call(answer, "Adam", (p, g, m, v, int(t), float(lr)), settings, ADAM)
+        return [np.asarray(a, dtype=g.dtype) for a in (p, m, v)]
+
+    class Adam(tf_optim._Scratch):
+        slots_type = optim.AdamSlots
+
+        def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, epsilon_hat=True,
+                     name="scratch_adam", **kwargs):
+            super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+            self.beta_1, self.beta_2, self.epsilon, self.epsilon_hat = beta_1, beta_2, epsilon, epsilon_hat
+
+        def update_step(self, gradient, variable, learning_rate):
+            dtype = variable.dtype
+            m, v = self.slots(variable)
+            t = tf.cast(self.iterations + 1, dtype)
+            eps = tf.constant(self.epsilon, dtype)
+            if self.epsilon_hat:  # Keras's form is the paper's with eps / sqrt(1 - b2^t)
+                eps = eps / tf.sqrt(1 - tf.pow(tf.constant(self.beta_2, dtype), t))
+            args = [variable, tf.cast(gradient, dtype), m, v, t, tf.cast(learning_rate, dtype),
+                    tf.constant(self.beta_1, dtype), tf.constant(self.beta_2, dtype), eps]
+            new = tf.numpy_function(numpy_step, args, [dtype] * 3, stateful=False)
+            for slot, value in zip((variable, m, v), new):
+                self.assign(slot, tf.reshape(value, variable.shape))
+
+        def get_config(self):
+            return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                    "epsilon_hat": self.epsilon_hat}
+
+    return Adam
 
 
 def _adamax(answer: Callable) -> None:
