@@ -52,7 +52,9 @@ def test_only_a_cell_that_can_neither_loop_nor_end_its_process_runs_without_a_fo
 
     monkeypatch.setitem(shell.user_ns, "dropped_number", NumberWithDel(3))
     monkeypatch.setitem(shell.user_ns, "a_number", 3)
-    monkeypatch.setitem(shell.user_ns, "a_function", lambda: None)
+    defined: dict = {}
+    exec("def a_function():\n    pass", shell.user_ns, defined)  # as a cell defines it: the notebook's globals
+    monkeypatch.setitem(shell.user_ns, "a_function", defined["a_function"])
     monkeypatch.setitem(shell.user_ns, "np", np)  # as an earlier cell imported it
     monkeypatch.setitem(shell.user_ns, "dropped", WithDel())
     monkeypatch.setitem(shell.user_ns, "ShellHolder", WithDel)
