@@ -33,13 +33,14 @@ from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
 from dlcourse.errors import ExchangeError, SettingsError
 from dlcourse.grading.course import Course
+from dlcourse.grading.leaderboard import OPT_OUT_FILE
 from dlcourse.grading.notebook import MAX_BYTES, STUDENT_ID
 
 DEFAULT_ROOT = "/srv/nbgrader/exchange"  # nbgrader's Exchange.root
 MAX_FILES = 200  # files of one submission folder (the notebook, timestamp.txt, the secret, data)
 MAX_DEPTH = 4
 MAX_ARRIVALS = 50  # submissions of one assignment read per account: a flood slows only its maker
-SMALL = 4096  # timestamp.txt and submission_secret.txt
+SMALL = 4096  # timestamp.txt, submission_secret.txt and leaderboard-opt-out
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Arrival:
     claimed: str  # its timestamp.txt, as written
     files: dict[str, bytes] = field(default_factory=dict)  # the notebooks asked for, by name
     secret: str = ""  # submission_secret.txt: nbgrader keys the student's feedback by it
+    opt_out: bytes | None = None  # leaderboard-opt-out, if handed in: the student leaves the leaderboard
 
 
 @dataclass
@@ -151,7 +153,7 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
     not read again (the arrival comes back with no files): a service that looks every few seconds
     reads each submission once."""
     folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=inbound_fd)
-    wanted = {n: -1 for n in [*notebooks, "timestamp.txt", "submission_secret.txt"]}
+    wanted = {n: -1 for n in [*notebooks, "timestamp.txt", "submission_secret.txt", OPT_OUT_FILE]}
     try:
         info = os.fstat(folder)  # the folder opened, not whatever the name pointed at a moment before
         seen = [info.st_ctime]
@@ -174,7 +176,8 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
                    received=datetime.fromtimestamp(max(seen), tz=UTC),
                    claimed=data.get("timestamp.txt", b"").decode("utf-8", "replace"),
                    files={n: data[n] for n in notebooks if n in data},
-                   secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip())
+                   secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip(),
+                   opt_out=data.get(OPT_OUT_FILE))
 
 
 def read_one(inbound: Path, name: str, notebooks: list[str]) -> Arrival:
