@@ -532,7 +532,7 @@ def _add_outputs(sub: argparse._SubParsersAction, course: Parent, db: Parent) ->
                         "assignment's outcome, under pseudonyms (opt-in per assignment in course.toml)")
     lb.add_argument("assignment")
     lb.add_argument("--out", type=Path, help="the folder the page goes into, to publish as it is "
-                    "(default: <course>/reports/<assignment>/leaderboard)")
+                    "(default: <course>/leaderboards/<assignment>)")
     lb.set_defaults(func=leaderboard)
 
 

@@ -34,6 +34,7 @@ from dlcourse.grading.course import Course
 
 OPT_OUT_FILE = "leaderboard-opt-out"
 PAGE = "index.html"
+PUBLISHED = "leaderboards"  # the course's folder of pages to publish, one folder per assignment
 KEY_FILE = "leaderboard-pseudonyms.csv"
 CONTEXT = b"dlcourse leaderboard pseudonym v1"  # keeps these MACs apart from any other use of the secret
 
@@ -168,9 +169,10 @@ class Published:
 
 
 def check_out(course: Course, assignment: str, out: Path | None) -> Path:
-    """The folder the page goes into (default ``reports/<assignment>/leaderboard``), refused
-    if it is a file or would hold the instructor's key."""
-    out = Path(out) if out is not None else course.reports_of(assignment) / "leaderboard"
+    """The folder the page goes into (default ``leaderboards/<assignment>/`` in the course, a
+    folder to publish, apart from ``reports/``, which never is), refused if it is a file or
+    would hold the instructor's key."""
+    out = Path(out) if out is not None else course.root / PUBLISHED / assignment
     if out.exists() and not out.is_dir():
         raise OptionError(f"--out {out}: a file, not a folder")
     if course.reports_of(assignment).resolve().is_relative_to(out.resolve()):

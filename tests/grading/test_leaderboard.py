@@ -155,10 +155,12 @@ def test_the_key_stays_with_the_instructor(course, tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["index.html"]
 
 
-def test_the_default_folder_is_beside_the_reports(course, capsys):
-    code, _, _ = cli(capsys, "leaderboard", "hw1", "--course", str(course))
+def test_the_default_folder_is_one_to_publish_apart_from_the_reports(course, capsys):
+    code, out, _ = cli(capsys, "leaderboard", "hw1", "--course", str(course))
     assert code == 0
-    assert rows((course / "reports" / "hw1" / "leaderboard" / "index.html").read_text())
+    page = course / "leaderboards" / "hw1" / "index.html"
+    assert str(page) in out
+    assert rows(page.read_text())
 
 
 def refused(capsys, course: Path, argv: list[str], said: str) -> None:
