@@ -40,7 +40,7 @@ DEFAULT_ROOT = "/srv/nbgrader/exchange"  # nbgrader's Exchange.root
 MAX_FILES = 200  # files of one submission folder (the notebook, timestamp.txt, the secret, data)
 MAX_DEPTH = 4
 MAX_ARRIVALS = 50  # submissions of one assignment read per account: a flood slows only its maker
-SMALL = 4096  # timestamp.txt, submission_secret.txt and leaderboard-opt-out
+SMALL = 4096  # timestamp.txt and submission_secret.txt
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Arrival:
     claimed: str  # its timestamp.txt, as written
     files: dict[str, bytes] = field(default_factory=dict)  # the notebooks asked for, by name
     secret: str = ""  # submission_secret.txt: nbgrader keys the student's feedback by it
-    opt_out: bytes | None = None  # leaderboard-opt-out, if handed in: the student leaves the leaderboard
+    opt_out: bool = False  # a leaderboard-opt-out handed in (its content, never read, does not matter)
 
 
 @dataclass
@@ -162,8 +162,9 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
             raise ValueError(f"no {' or '.join(notebooks)} in it")
         data: dict[str, bytes] = {}
         unchanged = known is not None and datetime.fromtimestamp(max(seen), tz=UTC) <= known
+        opt_out = wanted[OPT_OUT_FILE] >= 0  # closed below, unread: only its presence counts
         for n, fd in wanted.items():
-            if fd >= 0 and not unchanged:
+            if fd >= 0 and not unchanged and n != OPT_OUT_FILE:
                 wanted[n] = -1  # _read closes it
                 data[n] = _read(fd, MAX_BYTES if n in notebooks else SMALL, n, info.st_uid, seen)
         seen.append(os.fstat(folder).st_ctime)  # a change while it was read moves the receipt on
@@ -177,7 +178,7 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
                    claimed=data.get("timestamp.txt", b"").decode("utf-8", "replace"),
                    files={n: data[n] for n in notebooks if n in data},
                    secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip(),
-                   opt_out=data.get(OPT_OUT_FILE))
+                   opt_out=opt_out)
 
 
 def read_one(inbound: Path, name: str, notebooks: list[str]) -> Arrival:

@@ -13,8 +13,10 @@ there has none.
   unrelated. The instructor's key (student, pseudonym) is written beside the reports, never in
   the published folder, to tell each student theirs.
 - A student leaves the board by handing in a file named ``leaderboard-opt-out`` with their
-  submission: ``collect`` copies it into ``submitted/<student>/<assignment>/`` with the
-  notebook, credited to the account that handed it in. Once there it stays, even when a later
+  submission (its content is never read): ``collect`` puts one into
+  ``submitted/<student>/<assignment>/`` beside the notebook, saying which hand-in carried it, only
+  from a folder credited to that student (the exchange's owner check, or their own folder of an
+  LMS download). Once there it stays, even when a later
   hand-in lacks it (as a notebook of a partial hand-in does): a wish for privacy is not undone
   by forgetting a file.
 """
@@ -154,7 +156,7 @@ def page(board: Board, when: datetime | None = None) -> str:
              if board.entries else "<p>No scores yet.</p>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{a}: leaderboard</title>"
             f"<style>{STYLE}</style></head><body><h1>{a}: leaderboard</h1>"
-            f"<p>Ranked by the score on {html.escape(', '.join(board.cells))}, as graded on "
+            f"<p>Ranked by the score on {html.escape(', '.join(board.cells))}, as the gradebook stood on "
             f"{when:%Y-%m-%d %H:%M} UTC.</p>{table}"
             "<p class='note'>Names are pseudonyms made with the course's secret key: no one can tell whose a name "
             "is without it. Your instructor can tell you yours. To leave the board, hand in a file named "

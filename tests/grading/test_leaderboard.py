@@ -228,16 +228,17 @@ def test_collect_takes_the_opt_out_from_the_exchange_and_keeps_it(tmp_path):
         folder = inbound / f"root+hw1+2026-01-01 00:00:0{tag} UTC+{tag}"
         folder.mkdir()
         files = {"hw1.ipynb": f'{{"v": {tag}}}', "timestamp.txt": "2026-01-01 00:00:00 UTC"}
-        for name, text in {**files, **({leaderboard.OPT_OUT_FILE: "out"} if opt_out else {})}.items():
+        # the opt-out's content is never read: a long one costs the student nothing
+        for name, text in {**files, **({leaderboard.OPT_OUT_FILE: "out\n" * 5000} if opt_out else {})}.items():
             (folder / name).write_text(text)
         collect.from_exchange(course, "hw1")
 
     hand_in("1", opt_out=False)
     assert not wish.exists()
     hand_in("2", opt_out=True)
-    assert wish.read_text() == "out"
+    assert "+2, received" in wish.read_text()  # which hand-in carried it: the student's own
     hand_in("3", opt_out=False)  # a later hand-in without the file does not undo the wish
-    assert wish.read_text() == "out"
+    assert "+2, received" in wish.read_text()
     assert (course / "submitted" / "root" / "hw1" / "hw1.ipynb").read_text() == '{"v": 3}'
 
 
