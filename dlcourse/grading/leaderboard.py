@@ -14,11 +14,10 @@ there has none.
   the published folder, to tell each student theirs.
 - A student leaves the board by handing in a file named ``leaderboard-opt-out`` with their
   submission (its content is never read): ``collect`` puts one into
-  ``submitted/<student>/<assignment>/`` beside the notebook, saying which hand-in carried it, only
-  from a folder credited to that student (the exchange's owner check, or their own folder of an
-  LMS download). Once there it stays, even when a later
-  hand-in lacks it (as a notebook of a partial hand-in does): a wish for privacy is not undone
-  by forgetting a file.
+  ``submitted/<student>/<assignment>/`` beside the notebook, saying which hand-in carried it,
+  only from a folder credited to that student (the exchange's owner check, or their own folder
+  of an LMS download). Once there it stays, even when a later hand-in lacks it (as a notebook
+  of a partial hand-in does): a wish for privacy is not undone by forgetting a file.
 """
 from __future__ import annotations
 

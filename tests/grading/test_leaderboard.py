@@ -261,3 +261,14 @@ def test_collect_takes_the_opt_out_from_an_lms_download_folder(tmp_path):
     out = {s for s in ("s_ada7", "s_bo13", "s_cy21")
            if leaderboard.opted_out(Course(course), s, "hw1")}
     assert out == {"s_ada7"}
+
+
+def test_a_gradebook_elsewhere_is_read_through_db(course, tmp_path, capsys):
+    for suffix in ("", "-wal", "-shm"):
+        if (course / f"gradebook.db{suffix}").exists():
+            (course / f"gradebook.db{suffix}").rename(tmp_path / f"elsewhere.db{suffix}")
+    code, _, err = cli(capsys, "leaderboard", "hw1", "--course", str(course), "--out", str(tmp_path / "site"),
+                       "--db", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    assert (code, err) == (0, "")
+    assert len(rows((tmp_path / "site" / "index.html").read_text())) == 4
+    assert not (course / "gradebook.db").exists()
