@@ -153,8 +153,9 @@ def page(board: Board, when: datetime | None = None) -> str:
                    f"<td class='n'>{e.score:g}</td></tr>" for e in board.entries)
     table = (f"<table><tr><th>rank</th><th>who</th><th>score (of {board.max_score:g})</th></tr>{rows}</table>"
              if board.entries else "<p>No scores yet.</p>")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{a}: leaderboard</title>"
-            f"<style>{STYLE}</style></head><body><h1>{a}: leaderboard</h1>"
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+            f"<title>{a}: leaderboard</title><style>{STYLE}</style></head><body><h1>{a}: leaderboard</h1>"
             f"<p>Ranked by the score on {html.escape(', '.join(board.cells))}, as the gradebook stood on "
             f"{when:%Y-%m-%d %H:%M} UTC.</p>{table}"
             "<p class='note'>Names are pseudonyms made with the course's secret key: no one can tell whose a name "
