@@ -272,3 +272,38 @@ def test_a_gradebook_elsewhere_is_read_through_db(course, tmp_path, capsys):
     assert (code, err) == (0, "")
     assert len(rows((tmp_path / "site" / "index.html").read_text())) == 4
     assert not (course / "gradebook.db").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the exchange's folders are credited by owner: root makes them")
+@pytest.mark.slow  # three of nbgrader's own commands, each a fresh process
+def test_a_file_handed_in_with_stock_nbgrader_submit_takes_the_student_off_the_board(course, tmp_path, capsys):
+    """The student's whole path: ``nbgrader fetch_assignment``, the file beside the notebook,
+    ``nbgrader submit``; then ``dlcourse collect`` and ``dlcourse leaderboard``."""
+    import subprocess
+
+    exchange_root = tmp_path / "exchange"
+    exchange_root.mkdir()
+    exchange_root.chmod(0o777)
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text() + f"\nc.Exchange.root = {str(exchange_root)!r}\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    student = ["--CourseDirectory.course_id=dlcourse", f"--Exchange.root={exchange_root}",
+               f"--Exchange.cache={tmp_path / 'cache'}"]
+    for argv, cwd in ((["release_assignment", "hw1"], course), (["fetch_assignment", "hw1", *student], home)):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *argv], cwd=cwd, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    (home / "hw1" / leaderboard.OPT_OUT_FILE).write_text("")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "submit", "hw1", *student], cwd=home,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert cli(capsys, "collect", "hw1", "--course", str(course))[0] == 0
+    with Course(course).open_gradebook() as writer:  # graded: the best score of the class
+        tests = [grader.TestReport(cell, cell.removeprefix("test_"), 2.0, 2.0) for cell in RANKED]
+        writer.write(grader.SubmissionResult("root", "hw1", "hw1.ipynb", "digest-root", tests))
+    code, out, _ = cli(capsys, "leaderboard", "hw1", "--course", str(course), "--out", str(tmp_path / "site"))
+    assert code == 0
+    assert "2 opted out" in out
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert leaderboard.pseudonym(secret(), "hw1", "root") not in page
+    assert len(rows(page)) == 4
