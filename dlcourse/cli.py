@@ -3,9 +3,9 @@ instructors, in the order of nbgrader's workflow: ``release`` (the student versi
 assignment and its check kit), ``collect``, ``grade`` (a whole class, sandboxed, on Dask),
 ``hand-grade`` (formgrader), ``override`` and ``extend``, ``feedback`` (the reports again from the
 gradebook), ``similarity`` (pairs of alike submissions) and ``export`` (final grades for Canvas,
-Moodle or as our CSV); and ``site-kits`` (the homework zips for the course site),
-``student-library`` (the students' wheel) and ``check`` (a notebook's visible tests, as the grader
-runs them).
+Moodle or as our CSV), ``leaderboard`` (a static page ranking the class, where course.toml opts
+in); and ``site-kits`` (the homework zips for the course site), ``student-library`` (the students'
+wheel) and ``check`` (a notebook's visible tests, as the grader runs them).
 
 An error the user can fix (a ``DlcourseError``) is one line on stderr and exit status 1; a
 usage error is argparse's, status 2. Every command checks its arguments (the course, the
@@ -359,6 +359,21 @@ def export_grades(args: argparse.Namespace) -> int:
     return 0
 
 
+def leaderboard(args: argparse.Namespace) -> int:
+    """A static page ranking the class on an assignment's outcome, under pseudonyms."""
+    from dlcourse.grading import leaderboard as board
+
+    course = _course(args)
+    course.notebooks(args.assignment)
+    done = board.publish(course, args.assignment, args.out)
+    b = done.board
+    print(f"leaderboard of {args.assignment}: {len(b.entries)} student(s) ranked by {', '.join(b.cells)} "
+          f"(of {b.max_score:g} points); {len(b.opted_out)} opted out; {len(b.not_scored)} not scored yet")
+    print(f"publish {done.page} (one file, nothing else needed)")
+    print(f"the pseudonyms' key, for you only (each student may be told their own): {done.key}")
+    return 0
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -512,6 +527,13 @@ def _add_outputs(sub: argparse._SubParsersAction, course: Parent, db: Parent) ->
     x.add_argument("--canvas-assignment-id", type=int,
                    help="the assignment's id in Canvas (the last number of its URL), so the import updates it")
     x.set_defaults(func=export_grades)
+
+    lb = sub.add_parser("leaderboard", parents=[course, db], help="a static page ranking the class on an "
+                        "assignment's outcome, under pseudonyms (opt-in per assignment in course.toml)")
+    lb.add_argument("assignment")
+    lb.add_argument("--out", type=Path, help="the folder the page goes into, to publish as it is "
+                    "(default: <course>/leaderboards/<assignment>)")
+    lb.set_defaults(func=leaderboard)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -23,6 +23,7 @@ from dlcourse.errors import ExchangeError, MappingError, SubmissionsError
 from dlcourse.grading import exchange, receipts
 from dlcourse.grading.course import Course
 from dlcourse.grading.lateness import TIMESTAMP_FILE
+from dlcourse.grading.leaderboard import OPT_OUT_FILE
 from dlcourse.grading.notebook import STUDENT_ID
 from dlcourse.grading.receipts import Ledger, Receipt
 
@@ -69,13 +70,15 @@ def _check_targets(course: Course, assignment: str, students: list[str]) -> None
 
 
 def _take_in(course: Course, assignment: str, student: str, files: dict[str, bytes], claimed: str,
-             secret: str) -> None:
+             secret: str, opt_out: str = "") -> None:
     folder = course.submitted_of(student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         replace_file(folder / name, data)
     replace_file(folder / TIMESTAMP_FILE, claimed.encode())
     replace_file(folder / SECRET_FILE, (secret or secrets.token_hex(64)).encode())
+    if opt_out:  # kept once handed in: a later hand-in without it does not undo the wish
+        replace_file(folder / OPT_OUT_FILE, opt_out.encode(errors="backslashreplace"))
 
 
 def _due(course: Course, assignment: str) -> datetime | None:
@@ -163,7 +166,8 @@ def from_exchange(course: Course | Path, assignment: str, db_url: str | None = N
             fresh = _receipt(a, assignment)
             if fresh.notebooks != r.notebooks:  # edited since its receipt: a new, later arrival
                 r = done.counted[student] = ledger.record(fresh)[0]
-        _take_in(course, assignment, student, a.files, a.claimed, a.secret)
+        _take_in(course, assignment, student, a.files, a.claimed, a.secret,
+                 f"handed in with {a.folder}, received {r.received_at}\n" if a.opt_out else "")
         ledger.count(student, r.folder)
         if done.suspect or trust_times:
             ledger.update(student, r.folder, suspect=bool(done.suspect))
@@ -235,6 +239,15 @@ def _lms_entries(source: Path, wanted: str) -> list[tuple[str, Path]]:
     return found
 
 
+def _opt_out_beside(notebook: Path, source: Path) -> str:
+    """Where the student's leaderboard-opt-out was, when the download gives them a folder of their
+    own and it holds one ("" otherwise)."""
+    wish = notebook.parent / OPT_OUT_FILE
+    if notebook.parent == source or wish.is_symlink() or not wish.is_file():
+        return ""
+    return f"handed in with {notebook.parent}\n"
+
+
 def collect_folder(course: Course | Path, assignment: str, source: Path, times: dict[str, datetime] | None = None,
                    received_at: datetime | None = None) -> list[str]:
     """Copies ``source/<student>.ipynb`` (or ``source/<student>/<nb>.ipynb``) into the course, each
@@ -262,6 +275,6 @@ def collect_folder(course: Course | Path, assignment: str, source: Path, times: 
         when = times.get(student, received_at)
         r = Receipt(student, assignment, receipts.iso(when), "lms" if student in times else "instructor",
                     {notebooks[0]: receipts.digest(data)}, folder=str(path))
-        _take_in(course, assignment, student, {notebooks[0]: data}, "", "")
+        _take_in(course, assignment, student, {notebooks[0]: data}, "", "", _opt_out_beside(path, source))
         ledger.count(student, ledger.record(r)[0].folder)
     return [student for student, _ in found]

@@ -8,6 +8,9 @@ settings stay in ``nbgrader_config.py``)::
     late_penalty_per_day = 0.1   # per_day: this fraction of the points possible, per day or part of one
     late_penalty_cap = 0.5       # per_day: never more than this fraction
 
+    [leaderboard]          # optional: an assignment named here has a leaderboard (dlcourse leaderboard)
+    hw3 = ["test_outcome_mlp"]   # the graded cells (grade ids) whose scores rank the class
+
 An assignment the file does not name is open, with its hidden cases kept secret and no late
 penalty. The due date is nbgrader's, in the gradebook (``dlcourse release --due``), and an
 extension is nbgrader's too (``dlcourse extend``).
@@ -49,15 +52,21 @@ class AssignmentSettings:
     late_penalty_cap: float = 1.0
 
 
+def _table(path: Path, name: str) -> object:
+    """One top-level table of course.toml ({} when the file or the table is not there)."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text()).get(name, {})
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{path}: not valid TOML ({e})") from None
+
+
 def assignment_settings(course: Course | Path, assignment: str) -> AssignmentSettings:
     """The settings of one assignment; raises SettingsError (a ValueError) naming the file for a bad entry."""
     path = Course.of(course).settings_file
-    if not path.exists():
-        return AssignmentSettings()
-    try:
-        entry = tomllib.loads(path.read_text()).get("assignments", {}).get(assignment, {})
-    except tomllib.TOMLDecodeError as e:
-        raise SettingsError(f"{path}: not valid TOML ({e})") from None
+    table = _table(path, "assignments")
+    entry = table.get(assignment, {}) if isinstance(table, dict) else table
     where = f"{path}: [assignments.{assignment}]"
     kinds = {f.name: type(getattr(AssignmentSettings(), f.name)) for f in fields(AssignmentSettings)}
     if not isinstance(entry, dict) or set(entry) - set(kinds):
@@ -74,6 +83,20 @@ def assignment_settings(course: Course | Path, assignment: str) -> AssignmentSet
     if not (0 <= settings.late_penalty_per_day <= 1 and 0 <= settings.late_penalty_cap <= 1):
         raise SettingsError(f"{where}: late_penalty_per_day and late_penalty_cap are fractions from 0 to 1")
     return settings
+
+
+def leaderboard_cells(course: Course | Path, assignment: str) -> tuple[str, ...]:
+    """The grade ids whose scores rank the assignment's leaderboard (``[leaderboard]``); () when
+    the assignment has not opted in. SettingsError naming the file for a bad entry."""
+    path = Course.of(course).settings_file
+    table = _table(path, "leaderboard")
+    entry = table.get(assignment, []) if isinstance(table, dict) else None
+    if not isinstance(entry, list) or not all(isinstance(x, str) and x.strip() for x in entry):
+        raise SettingsError(f"{path}: [leaderboard] maps an assignment to a list of grade ids, e.g. "
+                            f'{assignment} = ["test_outcome_mlp"], not {entry!r}')
+    if len(set(entry)) < len(entry):
+        raise SettingsError(f"{path}: [leaderboard] {assignment} names a grade id twice")
+    return tuple(entry)
 
 
 def open_assignments(course: Course | Path) -> list[str]:
@@ -188,6 +211,9 @@ class Course:
 
     def settings(self, assignment: str) -> AssignmentSettings:
         return assignment_settings(self, assignment)
+
+    def leaderboard(self, assignment: str) -> tuple[str, ...]:
+        return leaderboard_cells(self, assignment)
 
     def secret(self, create: bool = False) -> bytes:
         """The course secret (``cases.load_secret``): outside this folder, never readable by others."""

@@ -33,6 +33,7 @@ from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
 from dlcourse.errors import ExchangeError, SettingsError
 from dlcourse.grading.course import Course
+from dlcourse.grading.leaderboard import OPT_OUT_FILE
 from dlcourse.grading.notebook import MAX_BYTES, STUDENT_ID
 
 DEFAULT_ROOT = "/srv/nbgrader/exchange"  # nbgrader's Exchange.root
@@ -84,6 +85,7 @@ class Arrival:
     claimed: str  # its timestamp.txt, as written
     files: dict[str, bytes] = field(default_factory=dict)  # the notebooks asked for, by name
     secret: str = ""  # submission_secret.txt: nbgrader keys the student's feedback by it
+    opt_out: bool = False  # a leaderboard-opt-out handed in (its content, never read, does not matter)
 
 
 @dataclass
@@ -151,7 +153,7 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
     not read again (the arrival comes back with no files): a service that looks every few seconds
     reads each submission once."""
     folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=inbound_fd)
-    wanted = {n: -1 for n in [*notebooks, "timestamp.txt", "submission_secret.txt"]}
+    wanted = {n: -1 for n in [*notebooks, "timestamp.txt", "submission_secret.txt", OPT_OUT_FILE]}
     try:
         info = os.fstat(folder)  # the folder opened, not whatever the name pointed at a moment before
         seen = [info.st_ctime]
@@ -160,8 +162,9 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
             raise ValueError(f"no {' or '.join(notebooks)} in it")
         data: dict[str, bytes] = {}
         unchanged = known is not None and datetime.fromtimestamp(max(seen), tz=UTC) <= known
+        opt_out = wanted[OPT_OUT_FILE] >= 0  # closed below, unread: only its presence counts
         for n, fd in wanted.items():
-            if fd >= 0 and not unchanged:
+            if fd >= 0 and not unchanged and n != OPT_OUT_FILE:
                 wanted[n] = -1  # _read closes it
                 data[n] = _read(fd, MAX_BYTES if n in notebooks else SMALL, n, info.st_uid, seen)
         seen.append(os.fstat(folder).st_ctime)  # a change while it was read moves the receipt on
@@ -174,7 +177,8 @@ def read_folder(inbound_fd: int, name: str, notebooks: list[str], known: datetim
                    received=datetime.fromtimestamp(max(seen), tz=UTC),
                    claimed=data.get("timestamp.txt", b"").decode("utf-8", "replace"),
                    files={n: data[n] for n in notebooks if n in data},
-                   secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip())
+                   secret=data.get("submission_secret.txt", b"").decode("ascii", "replace").strip(),
+                   opt_out=opt_out)
 
 
 def read_one(inbound: Path, name: str, notebooks: list[str]) -> Arrival:

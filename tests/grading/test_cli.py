@@ -105,6 +105,7 @@ MISSING_COURSE = [
     ["student-library", "--out", "{tmp}/wheel"],
     ["similarity", "hw1"],
     ["export", "hw1", "--to", "csv", "--out", "{tmp}/grades.csv"],
+    ["leaderboard", "hw1", "--out", "{tmp}/board"],
 ]
 
 
@@ -143,6 +144,7 @@ UNKNOWN_ASSIGNMENT = [
     (["receipts", "hw1/.."], "no such assignment"),
     (["similarity", "../source/hw1"], "no such assignment"),
     (["export", "hw9", "--to", "csv", "--out", "{tmp}/grades.csv"], "no assignment 'hw9' in the gradebook"),
+    (["leaderboard", "hw9", "--out", "{tmp}/board"], "no such assignment"),
 ]
 
 
