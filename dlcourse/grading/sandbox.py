@@ -19,7 +19,7 @@ no capabilities and no way to regain them (no-new-privs, and no nested user name
 of the grader's environment variables, a /dev of its own with none of the host's devices
 but the GPU's when a run asks for them (``Limits.gpu``: an outcome task on a GPU worker;
 the GPU's memory is then bounded by no limit of the sandbox's, so a worker runs one such task
-per GPU). Limits: address space, CPU time,
+per GPU). Limits: address space (in a GPU run, the data segment), CPU time,
 processes, file size, open files, and wall-clock time, after which the whole namespace is
 killed. With neither mode possible the grader refuses to run (``unavailable_reason``).
 """
@@ -246,8 +246,12 @@ def _ended_within(proc: subprocess.Popen, seconds: float) -> bool:
 
 
 def _rlimits(limits: Limits, processes: bool) -> list[tuple[int, str, int]]:
-    """(resource, prlimit's option, value) of each limit."""
-    table = [(resource.RLIMIT_AS, "--as", limits.memory_bytes), (resource.RLIMIT_CPU, "--cpu", limits.cpu_seconds),
+    """(resource, prlimit's option, value) of each limit. Memory is the address space, except in
+    a run with the GPU: CUDA reserves address space (inaccessible, so no memory) for all of the
+    host's and the GPU's memory at once, and would not start; there it is the data segment,
+    the memory the process can write (its heap and anonymous mappings, every thread's)."""
+    memory = (resource.RLIMIT_DATA, "--data") if limits.gpu else (resource.RLIMIT_AS, "--as")
+    table = [(*memory, limits.memory_bytes), (resource.RLIMIT_CPU, "--cpu", limits.cpu_seconds),
              (resource.RLIMIT_FSIZE, "--fsize", limits.file_bytes),
              (resource.RLIMIT_NOFILE, "--nofile", limits.open_files), (resource.RLIMIT_CORE, "--core", 0)]
     return table + ([(resource.RLIMIT_NPROC, "--nproc", limits.processes)] if processes else [])

@@ -106,3 +106,38 @@ def test_without_a_gpu_asking_for_one_exposes_nothing(tmp_path):
     run = sandbox.run(tmp_path, "probe.py", sandbox.Limits(wall_seconds=60, gpu=True))
     assert run.returncode == 0, run.stdout
     assert json.loads(run.results)["listed"] == []
+
+
+# Run in the sandbox: an address-space reservation CUDA-sized (no memory behind it), then memory
+# really written, beyond the limit, from a thread.
+RESERVE = r"""
+import json, mmap, os, threading
+seen = {}
+try:
+    reserved = mmap.mmap(-1, 64 * 1024**3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=0)  # PROT_NONE
+    seen["reserved"] = len(reserved)
+except OSError as e:
+    seen["reserved"] = type(e).__name__
+
+def hog():
+    try:
+        block = bytearray(1024**3)
+        seen["written"] = len(block)
+    except MemoryError:
+        seen["written"] = "MemoryError"
+
+thread = threading.Thread(target=hog)
+thread.start()
+thread.join()
+os.write(int(os.environ["DLCOURSE_RESULTS_FD"]), json.dumps(seen).encode())
+"""
+
+
+@pytest.mark.parametrize("gpu", [True, False])
+def test_a_gpu_run_may_reserve_address_space_but_not_write_more_memory_than_its_limit(tmp_path, gpu):
+    (tmp_path / "probe.py").write_text(RESERVE)
+    run = sandbox.run(tmp_path, "probe.py", sandbox.Limits(wall_seconds=60, memory_bytes=512 * 1024**2, gpu=gpu))
+    assert run.returncode == 0, run.stdout
+    seen = json.loads(run.results)
+    assert seen["written"] == "MemoryError", seen  # the same memory limit either way
+    assert seen["reserved"] == (64 * 1024**3 if gpu else "OSError"), seen
