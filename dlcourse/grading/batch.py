@@ -13,6 +13,9 @@ without following links (``notebook.read_submitted``); a worker that dies while 
 that one submission, recorded as failed with its reason, never the class. The gradebook is the
 one store of results (``gradebook.GradeWriter``); feedback, the CSV and the summary under
 ``reports/<assignment>/`` are written from it.
+
+The tasks of an assignment whose outcome exercises declare worker resources (a GPU) go only to
+workers that offer them (``placement``); every other task runs on any worker.
 """
 from __future__ import annotations
 

@@ -20,13 +20,23 @@ from dlcourse.grading.outcome.exercise import Budget
 GPU = "GPU"  # the resource's name, as the README's worker command declares it
 
 
+def _budget(exercise: object) -> Budget | None:
+    """An outcome exercise's budget: its own, or that of the ``Outcome`` it wraps (a
+    configuration exercise's); None for a ``Spec`` or a ``Written``."""
+    for holder in (exercise, getattr(exercise, "outcome", None)):
+        budget = getattr(holder, "budget", None)
+        if isinstance(budget, Budget):
+            return budget
+    return None
+
+
 def task_resources(exercises: Iterable[object]) -> dict[str, float]:
     """What one task grading these exercises needs of its worker: each resource any exercise's
     budget declares, at the most any of them asks (a task grades them one after another)."""
     needed: dict[str, float] = {}
     for exercise in exercises:
-        budget = getattr(exercise, "budget", None)
-        if not isinstance(budget, Budget):
+        budget = _budget(exercise)
+        if budget is None:
             continue
         for name, amount in budget.resources.items():
             if not (isinstance(name, str) and name.strip()) or isinstance(amount, bool) \

@@ -35,6 +35,18 @@ def test_a_task_needs_each_resource_at_the_most_any_exercise_declares():
     assert placement.task_resources([spec, _outcome("d")]) == {}  # function tests, and a CPU outcome: anywhere
 
 
+@dataclasses.dataclass(frozen=True)
+class Wrapping:
+    """An exercise built around an ``Outcome`` (as a configuration exercise is): its budget is the outcome's."""
+
+    grade_id: str
+    outcome: object
+
+
+def test_an_exercise_wrapping_an_outcome_needs_what_the_outcome_s_budget_declares():
+    assert placement.task_resources([Wrapping("w", _outcome("inner", GPU=1))]) == {"GPU": 1.0}
+
+
 @pytest.mark.parametrize("resources", [{"GPU": 0}, {"GPU": -1}, {"GPU": float("nan")}, {"": 1}, {"GPU": "1"}])
 def test_a_resource_without_a_name_or_a_positive_amount_is_refused_naming_its_exercise(resources):
     with pytest.raises(DeclarationError, match="test_bad_budget.*positive amount"):
