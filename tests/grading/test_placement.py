@@ -139,7 +139,7 @@ def test_tasks_that_need_a_gpu_go_only_to_the_gpu_worker(cluster, tmp_path):
 
 @pytest.mark.slow  # Dask
 def test_tasks_that_need_nothing_run_on_every_worker(cluster, tmp_path):
-    assert _graded_on(cluster, _plan(tmp_path, 6, {})) == {"gpu", "cpu"}
+    assert _graded_on(cluster, _plan(tmp_path, 10, {})) == {"gpu", "cpu"}
 
 
 @pytest.mark.slow  # Dask

@@ -141,3 +141,17 @@ def test_a_gpu_run_may_reserve_address_space_but_not_write_more_memory_than_its_
     seen = json.loads(run.results)
     assert seen["written"] == "MemoryError", seen  # the same memory limit either way
     assert seen["reserved"] == (64 * 1024**3 if gpu else "OSError"), seen
+
+
+@pytest.mark.slow  # Dask
+def test_a_local_cluster_on_a_gpu_machine_runs_one_gpu_task_at_a_time(stand_in):
+    """With a GPU here (the stand-in), grading an assignment whose tasks use it without a
+    scheduler: one local worker, offering it, whatever the count of workers asked."""
+    from dlcourse.grading import batch
+
+    cluster = batch._cluster(2, {"GPU": 1})
+    try:
+        workers = cluster.scheduler_info["workers"]
+        assert [w["resources"] for w in workers.values()] == [{"GPU": 1}], workers
+    finally:
+        cluster.close()
