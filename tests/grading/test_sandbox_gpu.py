@@ -6,6 +6,7 @@ both modes, must see and open them with ``gpu=True``, and find nothing with ``gp
 What a real GPU and a framework see is checked by ``scripts/gpu_check.sh`` on a GPU machine."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -155,3 +156,20 @@ def test_a_local_cluster_on_a_gpu_machine_runs_one_gpu_task_at_a_time(stand_in):
         assert [w["resources"] for w in workers.values()] == [{"GPU": 1}], workers
     finally:
         cluster.close()
+
+
+@pytest.mark.slow  # a sandboxed grading
+def test_a_notebook_graded_with_the_gpu_scores_as_without(stand_in):
+    """The whole runner (IPython, a fork per cell and per call) under a GPU run's limits (the
+    data segment instead of the address space, the devices bound) on the honest hw1."""
+    from test_grader import FAST, _source, _tests
+
+    from dlcourse.grading.cases import load_secret
+    from dlcourse.grading.grader import grade_submission
+
+    data, tests = _source("hw1").read_bytes(), _tests("hw1")
+    for gpu in (True, False):
+        limits = dataclasses.replace(FAST, gpu=gpu)
+        result = grade_submission("s", "hw1", "hw1.ipynb", data, tests, load_secret(), True, limits)
+        assert result.problems == [], (gpu, result.problems)
+        assert result.score == result.max_score > 0, (gpu, result.tests)
