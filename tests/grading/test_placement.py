@@ -53,9 +53,8 @@ def test_a_resource_without_a_name_or_a_positive_amount_is_refused_naming_its_ex
         placement.task_resources([_outcome("test_bad_budget", **resources)])
 
 
-def test_the_declared_assignments_need_what_their_outcome_exercises_declare():
-    """hw1 and hw2 have no outcome exercise: their tasks run anywhere; an assignment without
-    declarations too."""
+def test_an_assignment_without_declared_resources_runs_anywhere():
+    """hw1 has no outcome exercise; an assignment without declarations has none either."""
     assert placement.assignment_resources("hw1") == {}
     assert placement.assignment_resources("no-such-assignment") == {}
 
