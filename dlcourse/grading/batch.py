@@ -13,6 +13,9 @@ without following links (``notebook.read_submitted``); a worker that dies while 
 that one submission, recorded as failed with its reason, never the class. The gradebook is the
 one store of results (``gradebook.GradeWriter``); feedback, the CSV and the summary under
 ``reports/<assignment>/`` are written from it.
+
+The tasks of an assignment whose outcome exercises declare worker resources (a GPU) go only to
+workers that offer them (``placement``); every other task runs on any worker.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ import dask
 from tqdm import tqdm
 
 from dlcourse.errors import EnvironmentProblem, NotReady
-from dlcourse.grading import cells, notebook, sandbox
+from dlcourse.grading import cells, notebook, placement, sandbox
 from dlcourse.grading.autograded import write_autograded
 from dlcourse.grading.cases import load_secret
 from dlcourse.grading.course import Course, assignment_settings
@@ -71,15 +74,24 @@ def _read(course: Path, student: str, assignment: str, name: str) -> tuple[bytes
 SHORT_LOGS = {"distributed.admin.low-level-log-length": 100, "distributed.diagnostics.computations.max-history": 1}
 
 
-def _cluster(workers: int | None):
+def _cluster(workers: int | None, resources: dict[str, float] | None = None):
     """A local cluster where a dead worker fails only the task it was running: one task per
-    worker thread at a time, and no retry by Dask (``grade_class`` retries once itself)."""
+    worker thread at a time, and no retry by Dask (``grade_class`` retries once itself).
+
+    Its workers offer the ``resources`` the tasks need: they are all this machine, on the CPU
+    when it has no GPU. With a GPU here and tasks that use it, one worker only: one task on the
+    GPU at a time (the sandbox bounds no memory of the GPU's)."""
     from dask.distributed import LocalCluster
 
+    resources = resources or {}
+    if placement.needs_gpu(resources) and sandbox.gpu_devices():
+        tqdm.write("a GPU is here and the tasks use it: one local worker, one task at a time on the GPU")
+        workers = 1
     with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                           "distributed.scheduler.worker-saturation": 1.0}):
         return LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
-                            dashboard_address=":0", silence_logs=40)  # a free port: never "8787 in use"
+                            dashboard_address=":0", silence_logs=40,  # a free port: never "8787 in use"
+                            resources=resources or None)
 
 
 WORKER_DIED = ("the grading worker died while grading this notebook, twice (for instance it ran out of "
@@ -124,6 +136,8 @@ class Plan:
     to_grade: list[tuple[str, str]] = field(default_factory=list)
     refused: list[SubmissionResult] = field(default_factory=list)  # refused as they lie: recorded, never sent
     unchanged: list[tuple[str, str]] = field(default_factory=list)  # graded in this very version: kept as is
+    # what each task needs of its worker (``placement``), e.g. {"GPU": 1}; none: any worker
+    resources: dict[str, float] = field(default_factory=dict)
 
 
 def plan(course: Path, assignment: str, tests: dict[str, list[notebook.TestCell]],
@@ -135,7 +149,8 @@ def plan(course: Path, assignment: str, tests: dict[str, list[notebook.TestCell]
     refused (a link, not a regular file, unreadable), or to grade. The students in ``regrade``,
     or everyone with ``regrade_all``, are graded again whatever their digest."""
     course = Path(course).resolve()
-    planned = Plan(course, assignment, tests, submissions(course, assignment, list(tests)))
+    planned = Plan(course, assignment, tests, submissions(course, assignment, list(tests)),
+                   resources=placement.assignment_resources(assignment))
     for student, name in planned.everyone:
         data, reason = _read(course, student, assignment, name)
         digest = hashlib.sha256(reason.encode() if reason is not None else data or b"").hexdigest()
@@ -167,8 +182,13 @@ def dispatch(planned: Plan, grading: Grading, scheduler: str | None = None, work
     from dask.distributed import Client
 
     with dask.config.set(SHORT_LOGS):
-        cluster = None if scheduler else _cluster(workers)
+        cluster = None if scheduler else _cluster(workers, planned.resources)
         client = Client(scheduler or cluster)
+    try:
+        _check_offered(client, planned, scheduler)
+    except EnvironmentProblem:
+        client.close()
+        raise
     bar = tqdm(total=len(planned.to_grade), desc=f"grading {planned.assignment}", unit="notebook",
                disable=not progress)
     try:
@@ -180,6 +200,22 @@ def dispatch(planned: Plan, grading: Grading, scheduler: str | None = None, work
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _check_offered(client, planned: Plan, scheduler: str | None) -> None:
+    """Refuses, before anything is sent, a run whose tasks need resources no worker of the
+    cluster offers: Dask would keep them waiting for such a worker for ever. (A local cluster's
+    workers offer them all: ``_cluster``.)"""
+    if not planned.resources or scheduler is None:
+        return
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    if placement.offering(workers, planned.resources):
+        return
+    wanted = placement.describe(planned.resources)
+    raise EnvironmentProblem(
+        f"{planned.assignment}: its outcome exercises need a worker with {wanted}, and none of the "
+        f"{len(workers)} workers of the cluster at {scheduler} offers it. Start one on a machine that has it: "
+        f'`dask worker {scheduler} --nthreads 1 --resources "{wanted}"` (README: Outcome tasks on GPU workers)')
 
 
 class _Sender:
@@ -234,7 +270,8 @@ class _Sender:
         g, assignment = self.grading, self.planned.assignment
         # one key prefix, "grade", for every task: Dask keeps a record per prefix for good
         return self.client.submit(grade_submission, student, assignment, name, data, self.planned.tests[name],
-                                  g.secret, g.sandboxed, g.limits, key=("grade", student, name, attempt), pure=False)
+                                  g.secret, g.sandboxed, g.limits, key=("grade", student, name, attempt), pure=False,
+                                  resources=self.planned.resources or None)  # only where the worker offers them
 
     def _outcome(self, fut, student: str, name: str, data: bytes | None, last_try: bool) -> SubmissionResult | None:
         """The result of a finished task; None when its worker died and it gets another try."""

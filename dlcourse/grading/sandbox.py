@@ -16,7 +16,10 @@ the host's disk. Results leave through one file descriptor to a host file, and p
 output through another, each capped by the file-size limit. No network (a new network
 namespace), its own PID namespace (it cannot see or signal the grader or another sandbox),
 no capabilities and no way to regain them (no-new-privs, and no nested user namespace), none
-of the grader's environment variables. Limits: address space, CPU time,
+of the grader's environment variables, a /dev of its own with none of the host's devices
+but the GPU's when a run asks for them (``Limits.gpu``: an outcome task on a GPU worker;
+the GPU's memory is then bounded by no limit of the sandbox's, so a worker runs one such task
+per GPU). Limits: address space (in a GPU run, the data segment), CPU time,
 processes, file size, open files, and wall-clock time, after which the whole namespace is
 killed. With neither mode possible the grader refuses to run (``unavailable_reason``).
 """
@@ -56,6 +59,7 @@ class Limits:
     open_files: int = 256
     tmpfs_bytes: int = 64 * 1024**2  # each of /sandbox, /tmp and /dev/shm
     result_bytes: int = 16 * 1024**2  # of the results stream read back; the rest is ignored
+    gpu: bool = False  # expose the host's GPU device files (``gpu_devices``): for an outcome task on a GPU worker
 
 
 @dataclass
@@ -148,6 +152,29 @@ def _mkdirs(path: str) -> list[str]:
 
 
 JOB, WORKDIR, LIBRARY = "/job", "/sandbox", "/library"
+GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")  # NVIDIA's (with the nvidia-caps folder), and the DRM render nodes
+GPU_VARIABLES = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER")  # which GPUs a worker was given: named, not secret
+
+
+def gpu_devices() -> list[str]:
+    """The host's GPU device files and folders, as ``Limits.gpu`` exposes them."""
+    found = set()
+    for pattern in GPU_DEVICES:
+        found.update(str(p) for p in Path("/dev").glob(pattern.removeprefix("/dev/")))
+    return sorted(found)
+
+
+def _gpu_arguments() -> list[str]:
+    """bwrap arguments that put the GPU's device files back into the sandbox's /dev (``--dev``
+    makes a fresh one with only null, zero, random and the like), and pass on which GPUs the
+    worker was given. Device files only: the memory on the GPU is bounded by no limit here."""
+    args = []
+    for path in gpu_devices():
+        args += ["--dev-bind", path, path]
+    for name in GPU_VARIABLES:
+        if name in os.environ:
+            args += ["--setenv", name, os.environ[name]]
+    return args
 
 
 def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results_fd: int,
@@ -162,7 +189,7 @@ def command(job: Path, uid: int | None, limits: Limits, argv: list[str], results
            "--unshare-cgroup-try",
            "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
            # the tmpfs's first: mounted later they would hide an environment living under /tmp
-           *tmpfs]
+           *tmpfs, *(_gpu_arguments() if limits.gpu else [])]
     for link in ("lib", "lib64", "bin", "sbin"):
         if os.path.islink(f"/{link}"):
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
@@ -219,8 +246,12 @@ def _ended_within(proc: subprocess.Popen, seconds: float) -> bool:
 
 
 def _rlimits(limits: Limits, processes: bool) -> list[tuple[int, str, int]]:
-    """(resource, prlimit's option, value) of each limit."""
-    table = [(resource.RLIMIT_AS, "--as", limits.memory_bytes), (resource.RLIMIT_CPU, "--cpu", limits.cpu_seconds),
+    """(resource, prlimit's option, value) of each limit. Memory is the address space, except in
+    a run with the GPU: CUDA reserves address space (inaccessible, so no memory) for all of the
+    host's and the GPU's memory at once, and would not start; there it is the data segment,
+    the memory the process can write (its heap and anonymous mappings, every thread's)."""
+    memory = (resource.RLIMIT_DATA, "--data") if limits.gpu else (resource.RLIMIT_AS, "--as")
+    table = [(*memory, limits.memory_bytes), (resource.RLIMIT_CPU, "--cpu", limits.cpu_seconds),
              (resource.RLIMIT_FSIZE, "--fsize", limits.file_bytes),
              (resource.RLIMIT_NOFILE, "--nofile", limits.open_files), (resource.RLIMIT_CORE, "--core", 0)]
     return table + ([(resource.RLIMIT_NPROC, "--nproc", limits.processes)] if processes else [])

@@ -36,6 +36,10 @@ class Budget:
 
     cpu_seconds: float
     memory_mb: int
+    # what the grading task needs of its Dask worker, as workers declare them (``dask worker
+    # --resources "GPU=1"``), e.g. {"GPU": 1}: the task goes only to a worker that offers it
+    # (``dlcourse.grading.placement``); none, it runs on any worker
+    resources: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
