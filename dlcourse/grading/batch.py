@@ -23,7 +23,7 @@ import hashlib
 import itertools
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,30 +173,40 @@ class Grading:
 
 
 def dispatch(planned: Plan, grading: Grading, scheduler: str | None = None, workers: int | None = None,
-             progress: bool = True) -> Iterator[SubmissionResult]:
+             progress: bool = True) -> Generator[SubmissionResult, None, None]:
     """Grades the plan's notebooks to grade on Dask (a LocalCluster of ``workers`` processes, or
     the cluster at ``scheduler``) and yields each result as it comes, with a progress bar. A
-    notebook refused when it is sent (changed since the plan) comes back as its refusal."""
+    notebook refused when it is sent (changed since the plan) comes back as its refusal. The
+    cluster is reached, and checked to offer what the tasks need, before this returns: so before
+    anything is recorded."""
+    results = _dispatch(planned, grading, scheduler, workers, progress)
+    next(results)  # connected and checked (or nothing to grade); closing it now closes the cluster
+    return results
+
+
+def _dispatch(planned: Plan, grading: Grading, scheduler: str | None, workers: int | None,
+              progress: bool) -> Generator[SubmissionResult | None, None, None]:
+    """``dispatch``'s generator: it yields None once connected and checked, then the results."""
     if not planned.to_grade:
+        yield None
         return
     from dask.distributed import Client
 
     with dask.config.set(SHORT_LOGS):
         cluster = None if scheduler else _cluster(workers, planned.resources)
         client = Client(scheduler or cluster)
+    bar = None
     try:
         _check_offered(client, planned, scheduler)
-    except EnvironmentProblem:
-        client.close()
-        raise
-    bar = tqdm(total=len(planned.to_grade), desc=f"grading {planned.assignment}", unit="notebook",
-               disable=not progress)
-    try:
+        yield None
+        bar = tqdm(total=len(planned.to_grade), desc=f"grading {planned.assignment}", unit="notebook",
+                   disable=not progress)
         for result in _Sender(client, planned, grading).results():
             bar.update()
             yield result
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         client.close()
         if cluster is not None:
             cluster.close()

@@ -146,8 +146,9 @@ def test_a_run_needing_what_no_worker_offers_is_refused_before_anything_is_sent(
     address, _, where = cluster
     where.sent.clear()
     with pytest.raises(EnvironmentProblem, match='none of the 2 workers.*--resources "GPU=2"'):
-        list(batch.dispatch(_plan(tmp_path, 2, {"GPU": 2}), batch.Grading(b"s" * 32, sandboxed=False),
-                            scheduler=address, progress=False))
+        # refused by the call itself, before grade_class records anything (the plan's refusals included)
+        batch.dispatch(_plan(tmp_path, 2, {"GPU": 2}), batch.Grading(b"s" * 32, sandboxed=False),
+                       scheduler=address, progress=False)
     assert where.sent == {}
 
 
