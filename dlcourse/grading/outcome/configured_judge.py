@@ -1,0 +1,80 @@
+"""The judge of a configuration exercise (``configured``): the student's answer is data, the
+training is the grader's.
+
+- The answer (what the student's function returned) is checked strictly by the exercise
+  (``Configured.configuration``): a plain dict of changeable keys, values of the trainer's
+  types and ranges, a run that fits the budget. Anything else is refused with the reason and
+  earns nothing; nothing is trained for it.
+- The configuration it names is trained by the grader's trainer (``trainer.trainer``) and
+  judged by the outcome judge (``judge.judge``): its seeds, its held-out set, its median and
+  bands, its control run. No code of the student's runs in training, so the control cannot
+  catch anything here; it stays as the judge's check that the trainer learns from its labels.
+
+How it plugs into grading: the student's function is a call of no arguments that returns a
+dict, so it runs with the notebook's function tests in the first sandbox run, and only its
+return value comes back, as JSON (a bool, an int, a float, a str per key: ``configuration``
+accepts exactly these types). The grader then checks it and trains it outside the sandbox:
+only library code runs, with no student code to contain, bounded before it starts by the
+budget estimate and while it runs by the CPU each run takes. It needs the secret's grading
+data as the first exercise does, and its result joins the submission's in the same gradebook
+transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dlcourse.grading.outcome.configured import Configure, Configured
+from dlcourse.grading.outcome.data import GradingData, RunSeeds
+from dlcourse.grading.outcome.judge import Verdict, judge
+from dlcourse.grading.outcome.trainer import ConfigurationRefused, Value, trainer
+
+
+@dataclass(frozen=True)
+class ConfiguredVerdict:
+    """The judge's findings on one answer: the configuration trained and its outcome, or why the
+    answer was refused (then nothing was trained)."""
+
+    exercise: Configured
+    configuration: dict[str, Value] | None
+    verdict: Verdict | None  # None when refused
+    refused: str | None = None
+
+    @property
+    def fraction(self) -> float:
+        return self.verdict.fraction if self.verdict else 0.0
+
+    @property
+    def score(self) -> float:
+        return self.fraction * self.exercise.outcome.points
+
+    def feedback(self) -> str:
+        """The refusal, or the configuration trained and the outcome's feedback."""
+        o = self.exercise.outcome
+        if self.verdict is None:
+            return f"{o.grade_id}: your {o.function}() was refused: {self.refused}\n  score: 0 of {o.points:g}"
+        changed = {k: v for k, v in (self.configuration or {}).items() if v != self.exercise.given[k]}
+        trained = ", ".join(f"{k}={v!r}" for k, v in changed.items()) or "nothing changed"
+        return f"{o.grade_id}: trained with your changes ({trained})\n" + self.verdict.feedback()
+
+
+def refused(exercise: Configured, why: str) -> ConfiguredVerdict:
+    return ConfiguredVerdict(exercise, None, None, why)
+
+
+def judge_changes(exercise: Configured, changes: object, data: GradingData, seeds: RunSeeds) -> ConfiguredVerdict:
+    """Judges the changes a student's function returned (see the module's docstring)."""
+    try:
+        config = exercise.configuration(changes)
+    except ConfigurationRefused as e:
+        return refused(exercise, str(e))
+    return ConfiguredVerdict(exercise, config, judge(exercise.outcome, trainer(config), data, seeds))
+
+
+def judge_configured(exercise: Configured, configure: Configure, data: GradingData,
+                     seeds: RunSeeds) -> ConfiguredVerdict:
+    """Calls the student's function (in process: the sandbox's, once integrated) and judges its answer."""
+    try:
+        changes = configure()
+    except Exception as e:  # the student's code: its failure is the answer's, reported
+        return refused(exercise, f"{type(e).__name__}: {e}")
+    return judge_changes(exercise, changes, data, seeds)
