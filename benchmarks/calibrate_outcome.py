@@ -29,20 +29,43 @@ import warnings
 from threadpoolctl import threadpool_limits
 
 from dlcourse.grading.outcome.calibration import calibrate, table
+from dlcourse.grading.outcome.configured_calibration import calibrate_configured, configurations
+from dlcourse.grading.outcome.diverging import DIVERGING_MLP
 from dlcourse.grading.outcome.hw3 import MLP_MNIST1D
+from dlcourse.grading.outcome.trainer import estimated_cpu_seconds
+
+EXERCISES = ("mlp", "diverging")
 
 
-def main(gradings: int) -> None:
-    start = time.perf_counter()
-    # a diverging answer (the summed gradient) overflows on purpose: its warnings are expected
+def estimates() -> str:
+    """What the budget check expects each of the configuration exercise's answers to take a run."""
+    o = DIVERGING_MLP.outcome
+    expected = {name: estimated_cpu_seconds(c, DIVERGING_MLP.n_train, o.data.final_seq_length)
+                for name, c in configurations(DIVERGING_MLP).items()}
+    return (f"estimated CPU s/run (budget {o.budget.cpu_seconds:g} s): "
+            + ", ".join(f"{name} {s:.2f}" for name, s in expected.items()))
+
+
+def main(gradings: int, exercises: list[str]) -> None:
+    # a diverging answer (the summed gradient, a learning rate too high) overflows on purpose:
+    # its warnings are expected
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        verdicts = calibrate(MLP_MNIST1D, gradings)
-    print(table(MLP_MNIST1D, verdicts))
-    print(f"({time.perf_counter() - start:.0f} s)")
+        if "mlp" in exercises:
+            start = time.perf_counter()
+            print(table(MLP_MNIST1D, calibrate(MLP_MNIST1D, gradings)))
+            print(f"({time.perf_counter() - start:.0f} s)")
+        if "diverging" in exercises:
+            start = time.perf_counter()
+            print(table(DIVERGING_MLP.outcome, calibrate_configured(DIVERGING_MLP, gradings)))
+            print(estimates())
+            print(f"({time.perf_counter() - start:.0f} s)")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gradings", type=int, default=20)
-    main(parser.parse_args().gradings)
+    parser.add_argument("--exercise", choices=EXERCISES, action="append",
+                        help="calibrate only this exercise (may be repeated; default: all)")
+    args = parser.parse_args()
+    main(args.gradings, args.exercise or list(EXERCISES))
