@@ -29,7 +29,7 @@ import warnings
 from threadpoolctl import threadpool_limits
 
 from dlcourse.grading.outcome.calibration import calibrate, table
-from dlcourse.grading.outcome.configured_calibration import calibrate_configured, configurations
+from dlcourse.grading.outcome.configured_calibration import calibrate_configured, configurations, configured_table
 from dlcourse.grading.outcome.diverging import DIVERGING_MLP
 from dlcourse.grading.outcome.hw3 import MLP_MNIST1D
 from dlcourse.grading.outcome.trainer import estimated_cpu_seconds
@@ -57,7 +57,7 @@ def main(gradings: int, exercises: list[str]) -> None:
             print(f"({time.perf_counter() - start:.0f} s)")
         if "diverging" in exercises:
             start = time.perf_counter()
-            print(table(DIVERGING_MLP.outcome, calibrate_configured(DIVERGING_MLP, gradings)))
+            print(configured_table(DIVERGING_MLP, calibrate_configured(DIVERGING_MLP, gradings)))
             print(estimates())
             print(f"({time.perf_counter() - start:.0f} s)")
 

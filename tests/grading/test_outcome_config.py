@@ -26,8 +26,14 @@ from dlcourse.grading.outcome import (
     judge_configured,
     run_seeds,
 )
-from dlcourse.grading.outcome.calibration import REFERENCE, calibration_secret, misgraded
-from dlcourse.grading.outcome.configured_calibration import calibrate_configured, changes, configurations
+from dlcourse.grading.outcome.calibration import REFERENCE, calibration_secret
+from dlcourse.grading.outcome.configured_calibration import (
+    calibrate_configured,
+    changes,
+    configurations,
+    configured_table,
+    misgraded_configured,
+)
 from dlcourse.grading.outcome.diverging import DIVERGING_MLP, GIVEN
 from dlcourse.grading.outcome.trainer import KEYS, checked, estimated_cpu_seconds
 
@@ -158,15 +164,17 @@ def test_declaration_checks_its_configurations() -> None:
 
 
 @pytest.mark.slow
-def test_bands_separate_the_reference_from_every_wrong_answer() -> None:
-    """A few calibration gradings (benchmarks/calibrate_outcome.py runs 20): none misgraded, and
-    every wrong answer's median outcome below the reference's lowest."""
+def test_bands_separate_the_right_answers_from_every_wrong_answer() -> None:
+    """A few calibration gradings (benchmarks/calibrate_outcome.py runs 20): none misgraded (the
+    reference and every other right answer at full credit, every wrong answer below), and every
+    wrong answer's median outcome below the lowest of the right answers'."""
     with threadpool_limits(1):
         verdicts = calibrate_configured(EXERCISE, 3)
-    assert set(verdicts) == {REFERENCE, *EXERCISE.outcome.wrong_answers}
+    assert set(verdicts) == {REFERENCE, *EXERCISE.outcome.wrong_answers, *EXERCISE.alternatives}
     for name, vs in verdicts.items():
-        assert not any(misgraded(name, v) for v in vs), [v.feedback() for v in vs]
+        assert not any(misgraded_configured(EXERCISE, name, v) for v in vs), [v.feedback() for v in vs]
         assert not any(v.flagged for v in vs), name
-    lowest_reference = min(v.median for v in verdicts[REFERENCE])
+    lowest_right = min(v.median for name, vs in verdicts.items() if EXERCISE.right(name) for v in vs)
     for name in EXERCISE.outcome.wrong_answers:
-        assert max(v.median for v in verdicts[name]) < lowest_reference, name
+        assert max(v.median for v in verdicts[name]) < lowest_right, name
+    assert "misgrade rate, every declared answer: 0/" in configured_table(EXERCISE, verdicts)

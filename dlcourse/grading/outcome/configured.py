@@ -13,13 +13,24 @@ defining ``function``, a function of no arguments returning the changes, as a st
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dlcourse.errors import DeclarationError
+from dlcourse.grading.outcome.calibration import REFERENCE
 from dlcourse.grading.outcome.exercise import Outcome, define
 from dlcourse.grading.outcome.trainer import KEYS, ConfigurationRefused, Value, checked, estimated_cpu_seconds
 
 Configure = Callable[[], object]  # the student's function: the changes it makes, once checked
+
+
+@dataclass(frozen=True)
+class RightAnswer:
+    """Another answer than the reference that deserves full credit (a configuration exercise has
+    several: another learning rate, another optimiser, BatchNorm); the calibration checks the
+    bands give it full credit, as it checks the reference."""
+
+    says: str  # the answer in words
+    code: str
 
 
 @dataclass(frozen=True)
@@ -28,11 +39,12 @@ class Configured:
     id, points, bands, budget, seeds, data, held-out size, title, text); its ``solution`` and its
     wrong answers' ``code`` define ``outcome.function`` returning changes, not a ``train``.
     ``given`` is the configuration the student is handed (complete: every key of the trainer's);
-    ``changeable`` the keys the student may change."""
+    ``changeable`` the keys the student may change; ``alternatives`` other right answers."""
 
     outcome: Outcome
     given: Mapping[str, Value]
     changeable: frozenset[str]
+    alternatives: Mapping[str, RightAnswer] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         o = self.outcome
@@ -43,12 +55,22 @@ class Configured:
             self.configuration({})  # complete, valid, within the budget
         except ConfigurationRefused as e:
             raise DeclarationError(f"{o.grade_id}: the given configuration: {e}") from None
-        declared = {"the reference": o.solution} | {n: w.code for n, w in o.wrong_answers.items()}
-        for name, code in declared.items():
+        for name, code in self.answers().items():
             try:
                 self.configuration(define(code, o.function)())
             except ConfigurationRefused as e:  # a declared answer the check refuses calibrates nothing
                 raise DeclarationError(f"{o.grade_id}: {name}'s configuration is refused: {e}") from None
+
+    def answers(self) -> dict[str, str]:
+        """The declared answers' code by name: the reference (as ``calibration.REFERENCE``), the
+        wrong answers, the other right answers."""
+        o = self.outcome
+        return ({REFERENCE: o.solution} | {n: w.code for n, w in o.wrong_answers.items()}
+                | {n: a.code for n, a in self.alternatives.items()})
+
+    def right(self, name: str) -> bool:
+        """Whether the declared answer ``name`` deserves full credit."""
+        return name == REFERENCE or name in self.alternatives
 
     @property
     def grade_id(self) -> str:

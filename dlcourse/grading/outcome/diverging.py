@@ -10,7 +10,7 @@ Its reference lowers the learning rate to 0.1. Its bands are calibrated by
 """
 from __future__ import annotations
 
-from dlcourse.grading.outcome.configured import Configured
+from dlcourse.grading.outcome.configured import Configured, RightAnswer
 from dlcourse.grading.outcome.exercise import Band, Budget, Outcome, WrongTraining
 
 FUNCTION = "changes"
@@ -46,6 +46,14 @@ WRONG = {
                                     _answer('{"optimizer": "adam"}')),
 }
 
+RIGHT = {
+    "no_momentum": RightAnswer("SGD without its momentum at 1.0: a step ten times shorter than with momentum 0.9",
+                               _answer('{"momentum": 0.0}')),
+    "adam": RightAnswer("Adam at 0.01", _answer('{"optimizer": "adam", "learning_rate": 0.01}')),
+    "batchnorm": RightAnswer("BatchNorm and a learning rate of 0.1",
+                             _answer('{"batchnorm": True, "learning_rate": 0.1}')),
+}
+
 BANDS = (Band(0.60, 1.0), Band(0.35, 0.5))  # calibrated: benchmarks/calibrate_outcome.py
 BUDGET = Budget(cpu_seconds=4.0, memory_mb=1024)  # the reference takes about 0.3 s a run
 SEEDS = 3
@@ -72,4 +80,5 @@ a run is refused before training.""",
     ),
     given=GIVEN,
     changeable=CHANGEABLE,
+    alternatives=RIGHT,
 )
