@@ -27,6 +27,7 @@ from dlcourse.grading.outcome import (
     run_seeds,
 )
 from dlcourse.grading.outcome.calibration import REFERENCE, calibration_secret
+from dlcourse.grading.outcome.configured import sent
 from dlcourse.grading.outcome.configured_calibration import (
     calibrate_configured,
     changes,
@@ -81,6 +82,15 @@ class Text(str):
 def test_changes_are_checked_strictly(answer: object, says: str) -> None:
     with pytest.raises(ConfigurationRefused, match=says.replace("(", r"\(")):
         EXERCISE.configuration(answer)
+
+
+def test_changes_arrive_as_json_carries_them() -> None:
+    assert sent({"learning_rate": np.float64(0.1), "epochs": 30}) == {"learning_rate": 0.1, "epochs": 30}
+    assert EXERCISE.configuration(sent({"learning_rate": np.float64(0.1)}))["learning_rate"] == 0.1
+    assert sent({1: 0.5}) == {"1": 0.5}  # JSON's keys are strings: then an unknown key
+    for unsendable in ({"learning_rate": {0.1}}, {"epochs": object()}, {"epochs": np.int64(30)}, [np.arange(3)]):
+        with pytest.raises(ConfigurationRefused, match="plain values"):
+            sent(unsendable)
 
 
 def test_a_dict_subclass_is_refused_unread() -> None:

@@ -12,6 +12,7 @@ defining ``function``, a function of no arguments returning the changes, as a st
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,18 @@ from dlcourse.grading.outcome.exercise import Outcome, define
 from dlcourse.grading.outcome.trainer import KEYS, ConfigurationRefused, Value, checked, estimated_cpu_seconds
 
 Configure = Callable[[], object]  # the student's function: the changes it makes, once checked
+
+
+def sent(changes: object) -> object:
+    """``changes`` as the grader receives them from the sandbox: through JSON, so a NumPy float
+    arrives as a float and a dict subclass as a dict, as they do in grading; a value JSON cannot
+    carry is refused (``ConfigurationRefused``). The kit's check passes its answer through it too,
+    so that it says what the grader will."""
+    try:
+        return json.loads(json.dumps(changes))
+    except (TypeError, ValueError) as e:  # a set, an object, a circular dict
+        raise ConfigurationRefused(f"changes() must return a dict of plain values (True/False, numbers, "
+                                   f"strings): {e}") from None
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,26 @@ training is the grader's.
   bands, its control run. No code of the student's runs in training, so the control cannot
   catch anything here; it stays as the judge's check that the trainer learns from its labels.
 
-How it plugs into grading: the student's function is a call of no arguments that returns a
-dict, so it runs with the notebook's function tests in the first sandbox run, and only its
-return value comes back, as JSON (a bool, an int, a float, a str per key: ``configuration``
-accepts exactly these types). The grader then checks it and trains it outside the sandbox:
-only library code runs, with no student code to contain, bounded before it starts by the
-budget estimate and while it runs by the CPU each run takes. It needs the secret's grading
-data as the first exercise does, and its result joins the submission's in the same gradebook
-transaction.
+How it plugs into grading (next step; the first exercise's slice shows the way):
+
+- The student's function takes no arguments and returns a dict, so it is called with the
+  notebook's function tests, in the first sandbox run, and only its return value leaves the
+  sandbox, as a JSON record (``insandbox.protocol.send``): a bool, an int, a float or a str per
+  key, which are exactly the types ``Configured.configuration`` accepts (JSON keeps 1 and 1.0
+  apart; a NaN it carries is refused as out of range). A value JSON cannot carry is refused in
+  the sandbox with the same message. A forged record can only change the student's own answer.
+- The grader checks the answer (``Configured.configuration``) outside the sandbox; a refused
+  one earns nothing and starts no training (an over-budget one included).
+- The training: the second sandbox run of the first exercise, with its harness given the
+  checked configuration instead of the notebook: it calls ``trainer(config)`` where it would
+  call the student's ``train``, with the same seeds, the same training set and held-out signals
+  (never their labels), the same limits from the Budget and the same records of labels, run by
+  run. No student code runs in it, but the run keeps the grading worker's own CPU clock and
+  memory apart from it (a Dask worker runs several tasks in threads of one process, which
+  ``time.process_time`` would count together) and says how far it got as the first exercise's
+  does. The grader scores the labels with ``judge.labels`` and ``judge.accuracy``, builds the
+  ``Verdict`` and this module's ``ConfiguredVerdict`` for the feedback, and the score joins the
+  submission's in the one gradebook transaction.
 """
 from __future__ import annotations
 
