@@ -32,7 +32,7 @@ def sent(changes: object) -> object:
     try:
         return json.loads(json.dumps(changes))
     except (TypeError, ValueError) as e:  # a set, an object, a circular dict
-        raise ConfigurationRefused(f"changes() must return a dict of plain values (True/False, numbers, "
+        raise ConfigurationRefused(f"the answer must be a dict of plain values (True/False, numbers, "
                                    f"strings): {e}") from None
 
 
