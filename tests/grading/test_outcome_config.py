@@ -65,7 +65,8 @@ class Text(str):
     ({"weight_decay": 0.01}, "unknown key 'weight_decay'"),
     ({"learning_rate": 0.1, "width": 100}, "'width' is not yours to change"),  # even at its given value
     ({"dropout": 0.5}, "'dropout' is not yours to change"),
-    ({1: 0.1}, "unknown key 1"),
+    ({1: 0.1}, "unknown key of type int"),
+    ({"x" * 1000: 0.1}, "unknown key 'xxxxx"),
     ({Text("learning_rate"): 0.1}, "unknown key"),
     ({"learning_rate": "0.1"}, "must be a number .*, got str"),
     ({"learning_rate": np.float64(0.1)}, "must be a number .*, got float64"),  # only JSON's types
@@ -77,11 +78,12 @@ class Text(str):
     ({"optimizer": "lbfgs"}, "must be one of 'sgd', 'rmsprop', 'adam'"),
     ({"optimizer": Text("adam")}, "must be a str, got Text"),
     ({"epochs": 5000}, "over the budget"),
-], ids=["list", "unknown", "fixed-even-equal", "fixed", "int-key", "str-subclass-key", "str", "numpy", "bool",
-        "nan", "zero", "float-epochs", "int-bool", "optimizer", "str-subclass-value", "over-budget"])
+], ids=["list", "unknown", "fixed-even-equal", "fixed", "int-key", "long-key", "str-subclass-key", "str", "numpy",
+        "bool", "nan", "zero", "float-epochs", "int-bool", "optimizer", "str-subclass-value", "over-budget"])
 def test_changes_are_checked_strictly(answer: object, says: str) -> None:
-    with pytest.raises(ConfigurationRefused, match=says.replace("(", r"\(")):
+    with pytest.raises(ConfigurationRefused, match=says.replace("(", r"\(")) as refused:
         EXERCISE.configuration(answer)
+    assert len(str(refused.value)) < 300  # a message, never the student's whole value
 
 
 def test_changes_arrive_as_json_carries_them() -> None:

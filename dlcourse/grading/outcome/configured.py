@@ -13,6 +13,7 @@ defining ``function``, a function of no arguments returning the changes, as a st
 from __future__ import annotations
 
 import json
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -103,7 +104,8 @@ class Configured:
                                        f"{{'learning_rate': 0.01}}; it returned a {type(changes).__name__}")
         for name in changes:
             if type(name) is not str or name not in KEYS:
-                raise ConfigurationRefused(f"unknown key {name!r}: you may change {self._changeable()}")
+                key = reprlib.repr(name) if type(name) is str else f"of type {type(name).__name__}"  # no student repr
+                raise ConfigurationRefused(f"unknown key {key}: you may change {self._changeable()}")
             if name not in self.changeable:  # even to its given value: the answer names only what it changes
                 raise ConfigurationRefused(f"{name!r} is not yours to change (it stays {self.given[name]!r}): "
                                            f"you may change {self._changeable()}")

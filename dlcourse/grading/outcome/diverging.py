@@ -4,9 +4,15 @@ rate, the optimiser (its momentum included), BatchNorm or the number of epochs. 
 CNN diverged with Adam at a learning rate of 0.005; here an MLP on MNIST-1D diverges with SGD
 at 1.0 and momentum 0.9 (its held-out accuracy is chance).
 
-Its reference lowers the learning rate to 0.1. Its bands are calibrated by
-``benchmarks/calibrate_outcome.py`` against the wrong answers declared here
-(tests/grading/test_outcome_config.py checks they separate).
+Its reference lowers the learning rate to 0.1 (about 64% held out). Three other right answers
+are declared and must earn full credit too: SGD without momentum at 1.0 (a step ten times
+shorter), Adam at 0.01, BatchNorm at 0.1. The subtle wrong answer, a learning rate lowered
+to 0.01, lands nine points below the reference: half the points. A learning rate of 0.02 lands
+four to six points below, within what the graded training set's draw moves the reference (one
+of three exploratory gradings gave it full credit at a threshold of 60%): the bands cannot
+separate it, so it is not declared. The bands are calibrated by
+``benchmarks/calibrate_outcome.py`` (its docstring has the table);
+tests/grading/test_outcome_config.py checks they separate.
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ tiny widths: the CPU time the judge measures stays the budget's hard check.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -64,10 +65,12 @@ class Key:
         Types are checked exactly (``type(value)``): True is no int here, a str subclass no str."""
         kinds = (int, float) if self.kind is float else (self.kind,)  # a float key takes 1 for 1.0
         if type(value) not in kinds:
+            # its type's name only: the value's own repr is the student's code, and could be anything
             raise ConfigurationRefused(f"{name!r} ({self.says}) must be {KINDS[self.kind]}, "
-                                       f"got {type(value).__name__} {value!r}")
+                                       f"got {type(value).__name__}")
         if self.choices and value not in self.choices:
-            raise ConfigurationRefused(f"{name!r} must be one of {', '.join(map(repr, self.choices))}, got {value!r}")
+            raise ConfigurationRefused(f"{name!r} must be one of {', '.join(map(repr, self.choices))}, "
+                                       f"got {reprlib.repr(value)}")
         if self.kind in (int, float) and not (math.isfinite(value) and self._within(value)):  # type: ignore[arg-type]
             raise ConfigurationRefused(f"{name!r} ({self.says}) must be from {self.low:g} to {self.high:g}, "
                                        f"got {value!r}")
