@@ -33,11 +33,13 @@ How it plugs into grading (next step; the first exercise's slice shows the way):
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from dlcourse.grading.outcome.configured import Configure, Configured
+from dlcourse.data.mnist1d import make_mnist1d
+from dlcourse.grading.outcome.configured import Configure, Configured, sent
 from dlcourse.grading.outcome.data import GradingData, RunSeeds
-from dlcourse.grading.outcome.judge import Verdict, judge
+from dlcourse.grading.outcome.judge import Verdict, accuracy, judge
 from dlcourse.grading.outcome.trainer import ConfigurationRefused, Value, trainer
 
 
@@ -90,3 +92,25 @@ def judge_configured(exercise: Configured, configure: Configure, data: GradingDa
     except Exception as e:  # the student's code: its failure is the answer's, reported
         return refused(exercise, f"{type(e).__name__}: {e}")
     return judge_changes(exercise, changes, data, seeds)
+
+
+def local_check(exercise: Configured, changes: object, seed: int = 0) -> str:
+    """What the kit can tell a student before they hand in, from public data only: their changes
+    checked as the grader checks them (after ``sent``), trained once by the grader's trainer on
+    the training split they are given, scored on the paper's public test split against the
+    bands. Not the grade: the grader's training set, held-out set and seeds are its own."""
+    o = exercise.outcome
+    try:
+        config = exercise.configuration(sent(changes))
+    except ConfigurationRefused as e:
+        return f"{o.grade_id}: the grader would refuse your {o.function}(): {e}"
+    X, y, X_test, y_test = make_mnist1d(o.data)
+    start = time.process_time()
+    predicted = trainer(config)(X, y, seed)(X_test)
+    seconds = time.process_time() - start
+    outcome = accuracy(predicted, y_test)
+    band = o.band(outcome)
+    credit = f"{band.fraction:.0%} of the points" if band else "no points"
+    return (f"{o.grade_id}: your configuration reached {outcome:.1%} on the public test split in {seconds:.1f} s "
+            f"of CPU ({o.budget.cpu_seconds:g} s allowed): {credit} if the held-out set agrees. The grade is "
+            f"the median of {o.seeds} runs on data the grader keeps.")
