@@ -1,9 +1,10 @@
-"""Calibration of hw3's outcome exercise (an MLP on MNIST-1D): the reference and every declared
-wrong answer judged over many gradings, each with its own secret, graded training set,
-held-out set and seeds; prints each answer's median outcome and the misgrade rate of the bands
-(see dlcourse.grading.outcome.calibration). One BLAS thread, as a sandboxed run has.
+"""Calibration of the outcome exercises (hw3's MLP on MNIST-1D; chapter 12's diverging
+configuration): the reference and every declared wrong answer judged over many gradings, each
+with its own secret, graded training set, held-out set and seeds; prints each answer's median
+outcome and the misgrade rate of the bands (see dlcourse.grading.outcome.calibration and
+configured_calibration). One BLAS thread, as a sandboxed run has.
 
-Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/calibrate_outcome.py [--gradings 20]
+Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/calibrate_outcome.py [--gradings 20] [--exercise mlp|diverging]
 
 On this machine (2 shared cores, one thread), the bands of 61% (full) and 45% (half):
 
@@ -19,6 +20,31 @@ On this machine (2 shared cores, one thread), the bands of 61% (full) and 45% (h
 The margins are narrow: the reference's lowest median is 1.3 points above the full band, the
 subtle answers' highest 0.8 below it. Moving the threshold, the budget or the reference means
 running this again.
+
+The diverging configuration (its answers trained by the grader's trainer), bands of 60% (full)
+and 35% (half); the other right answers must earn full credit as the reference does:
+
+    test_outcome_diverging: 20 gradings, 3 seeds each, held-out 2000; bands >= 60%: 1, >= 35%: 0.5; control bound 14.8%
+    answer              median          range  mean credit  control max  misgraded  CPU s/run
+    reference            64.5%    62.5%-66.1%         1.00        11.6%       0/20       0.33
+    lowered_too_far      55.0%    53.7%-56.6%         0.50        12.0%       0/20       0.34
+    barely_lowered       27.1%    25.1%-29.9%         0.00        10.9%       0/20       0.34
+    batchnorm_only       46.8%    38.6%-51.5%         0.50        11.0%       0/20       0.68
+    adam_same_rate       10.0%    10.0%-10.0%         0.00        10.1%       0/20       0.47
+    misgrade rate: 0/100 = 0.0%
+    other right answers (misgraded below full credit):
+    no_momentum          64.5%    61.2%-67.3%         1.00                    0/20
+    adam                 63.9%    62.6%-66.7%         1.00                    0/20
+    batchnorm            64.7%    62.5%-67.0%         1.00                    0/20
+    misgrade rate, every declared answer: 0/160 = 0.0%
+    estimated CPU s/run (budget 4 s): reference 0.60, lowered_too_far 0.60, barely_lowered 0.60, ...
+    (487 s)
+
+Its margins: the right answers' lowest median is 1.2 points above the full band (SGD
+without momentum), the subtle answer's highest 3.4 below it; BatchNorm alone at 1.0 stays 3.6
+points above the half band, a learning rate of 0.5 5.1 below it. A submission costs its
+(seeds + 1) runs: about 1.3 s of CPU for the reference, 16 s at most by the budget. The budget
+check's estimate is about twice the CPU a run took here.
 """
 from __future__ import annotations
 
@@ -29,20 +55,43 @@ import warnings
 from threadpoolctl import threadpool_limits
 
 from dlcourse.grading.outcome.calibration import calibrate, table
+from dlcourse.grading.outcome.configured_calibration import calibrate_configured, configurations, configured_table
+from dlcourse.grading.outcome.diverging import DIVERGING_MLP
 from dlcourse.grading.outcome.hw3 import MLP_MNIST1D
+from dlcourse.grading.outcome.trainer import estimated_cpu_seconds
+
+EXERCISES = ("mlp", "diverging")
 
 
-def main(gradings: int) -> None:
-    start = time.perf_counter()
-    # a diverging answer (the summed gradient) overflows on purpose: its warnings are expected
+def estimates() -> str:
+    """What the budget check expects each of the configuration exercise's answers to take a run."""
+    o = DIVERGING_MLP.outcome
+    expected = {name: estimated_cpu_seconds(c, DIVERGING_MLP.n_train, o.data.final_seq_length)
+                for name, c in configurations(DIVERGING_MLP).items()}
+    return (f"estimated CPU s/run (budget {o.budget.cpu_seconds:g} s): "
+            + ", ".join(f"{name} {s:.2f}" for name, s in expected.items()))
+
+
+def main(gradings: int, exercises: list[str]) -> None:
+    # a diverging answer (the summed gradient, a learning rate too high) overflows on purpose:
+    # its warnings are expected
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        verdicts = calibrate(MLP_MNIST1D, gradings)
-    print(table(MLP_MNIST1D, verdicts))
-    print(f"({time.perf_counter() - start:.0f} s)")
+        if "mlp" in exercises:
+            start = time.perf_counter()
+            print(table(MLP_MNIST1D, calibrate(MLP_MNIST1D, gradings)))
+            print(f"({time.perf_counter() - start:.0f} s)")
+        if "diverging" in exercises:
+            start = time.perf_counter()
+            print(configured_table(DIVERGING_MLP, calibrate_configured(DIVERGING_MLP, gradings)))
+            print(estimates())
+            print(f"({time.perf_counter() - start:.0f} s)")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gradings", type=int, default=20)
-    main(parser.parse_args().gradings)
+    parser.add_argument("--exercise", choices=EXERCISES, action="append",
+                        help="calibrate only this exercise (may be repeated; default: all)")
+    args = parser.parse_args()
+    main(args.gradings, args.exercise or list(EXERCISES))
