@@ -365,6 +365,10 @@ def leaderboard(args: argparse.Namespace) -> int:
 
     course = _course(args)
     course.notebooks(args.assignment)
+    board.check_out(course, args.assignment, args.out)
+    board.build(course, args.assignment)  # the setting, the gradebook and the secret, before any file is written
+    for student, file in zip(args.leave_out, board.leave_out(course, args.leave_out, args.assignment)):
+        print(f"{student}: left off the board at their request ({file})")
     done = board.publish(course, args.assignment, args.out)
     b = done.board
     print(f"leaderboard of {args.assignment}: {len(b.entries)} student(s) ranked by {', '.join(b.cells)} "
@@ -533,6 +537,9 @@ def _add_outputs(sub: argparse._SubParsersAction, course: Parent, db: Parent) ->
     lb.add_argument("assignment")
     lb.add_argument("--out", type=Path, help="the folder the page goes into, to publish as it is "
                     "(default: <course>/leaderboards/<assignment>)")
+    lb.add_argument("--leave-out", action="append", default=[], metavar="STUDENT",
+                    help="leave this student off the board at their request (after the due date, when handing "
+                    "in the opt-out file would make them late); repeatable")
     lb.set_defaults(func=leaderboard)
 
 

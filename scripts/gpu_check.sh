@@ -15,7 +15,7 @@ PYTHON="${PYTHON:-python3}"
 
 echo "== the GPU as the host sees it"
 command -v nvidia-smi >/dev/null && nvidia-smi -L || echo "(no nvidia-smi)"
-ls -ld /dev/nvidia* /dev/dri /dev/dri/* 2>/dev/null || echo "(no /dev/nvidia* or /dev/dri)"
+ls -ld /dev/nvidia* 2>/dev/null || echo "(no /dev/nvidia*)"
 echo "CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES-(unset)}"
 for tool in bwrap setpriv prlimit; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install bubblewrap util-linux)"; exit 2; }

@@ -150,6 +150,8 @@ def from_exchange(course: Course | Path, assignment: str, db_url: str | None = N
         if before is None or (r.received, a.folder) > (before[1].received, before[0].folder):
             latest[a.student] = (a, r)
     done.counted = {s: r for s, (_, r) in latest.items()}
+    # an opt-out handed in with any of the student's folders counts, not only with the latest
+    opted_out = {a.student: a.folder for a in arrivals if a.opt_out}
     present = {a.folder for a in arrivals} | {x.folder for x in refusals}
     done.withdrawn = [r for f, r in sorted(on_record.items()) if f not in present]
     if not take:
@@ -167,7 +169,7 @@ def from_exchange(course: Course | Path, assignment: str, db_url: str | None = N
             if fresh.notebooks != r.notebooks:  # edited since its receipt: a new, later arrival
                 r = done.counted[student] = ledger.record(fresh)[0]
         _take_in(course, assignment, student, a.files, a.claimed, a.secret,
-                 f"handed in with {a.folder}, received {r.received_at}\n" if a.opt_out else "")
+                 f"handed in with {opted_out[student]}\n" if student in opted_out else "")
         ledger.count(student, r.folder)
         if done.suspect or trust_times:
             ledger.update(student, r.folder, suspect=bool(done.suspect))

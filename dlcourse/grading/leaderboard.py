@@ -17,7 +17,9 @@ there has none.
   ``submitted/<student>/<assignment>/`` beside the notebook, saying which hand-in carried it,
   only from a folder credited to that student (the exchange's owner check, or their own folder
   of an LMS download). Once there it stays, even when a later hand-in lacks it (as a notebook
-  of a partial hand-in does): a wish for privacy is not undone by forgetting a file.
+  of a partial hand-in does): a wish for privacy is not undone by forgetting a file. After the
+  due date, when a hand-in would be late, the student asks the instructor, who leaves them out
+  with ``leave_out`` (``dlcourse leaderboard <hw> --leave-out STUDENT``).
 """
 from __future__ import annotations
 
@@ -59,6 +61,24 @@ def pseudonym(secret: bytes, assignment: str, student: str, extra: int = 0) -> s
 def opted_out(course: Course, student: str, assignment: str) -> bool:
     """Whether the student's submission folder holds the opt-out file (whatever is in it)."""
     return os.path.lexists(course.submitted_of(student, assignment) / OPT_OUT_FILE)
+
+
+def leave_out(course: Course, students: list[str], assignment: str, when: datetime | None = None) -> list[Path]:
+    """Leaves ``students`` off the assignment's board at their request to the instructor: the
+    opt-out file, put where ``collect`` puts a handed-in one, saying who put it there. Every
+    name is checked before any file is written."""
+    folders = []
+    for student in students:
+        course.require_student(student)
+        folder = course.submitted_of(student, assignment)
+        if not folder.is_dir():
+            raise OptionError(f"--leave-out {student}: {student} has no submission of {assignment} ({folder})")
+        folders.append(folder)
+    stamp = f"left out by the instructor at the student's request, {when or datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
+    for folder in folders:
+        if not os.path.lexists(folder / OPT_OUT_FILE):
+            (folder / OPT_OUT_FILE).write_text(stamp)
+    return [folder / OPT_OUT_FILE for folder in folders]
 
 
 @dataclass(frozen=True)
@@ -160,7 +180,8 @@ def page(board: Board, when: datetime | None = None) -> str:
             f"{when:%Y-%m-%d %H:%M} UTC.</p>{table}"
             "<p class='note'>Names are pseudonyms made with the course's secret key: no one can tell whose a name "
             "is without it. Your instructor can tell you yours. To leave the board, hand in a file named "
-            f"<code>{OPT_OUT_FILE}</code> with your submission.</p></body></html>")
+            f"<code>{OPT_OUT_FILE}</code> with your submission before the due date, or ask your instructor: "
+            "handing in again after the due date makes the submission late.</p></body></html>")
 
 
 @dataclass(frozen=True)
@@ -194,6 +215,7 @@ def publish(course: Course, assignment: str, out: Path | None = None) -> Publish
     key = course.reports_of(assignment) / KEY_FILE
     key.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)  # a class list: owner only
+    os.fchmod(fd, 0o600)  # the mode open gives applies to a new file only
     with os.fdopen(fd, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["student", "pseudonym"])

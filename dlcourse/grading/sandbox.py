@@ -152,7 +152,7 @@ def _mkdirs(path: str) -> list[str]:
 
 
 JOB, WORKDIR, LIBRARY = "/job", "/sandbox", "/library"
-GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")  # NVIDIA's (with the nvidia-caps folder), and the DRM render nodes
+GPU_DEVICES = ("/dev/nvidia*",)  # NVIDIA's, the nvidia-caps folder included (CUDA needs no /dev/dri)
 GPU_VARIABLES = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER")  # which GPUs a worker was given: named, not secret
 
 

@@ -224,22 +224,54 @@ def test_collect_takes_the_opt_out_from_the_exchange_and_keeps_it(tmp_path):
         f"c = get_config()\nc.CourseDirectory.course_id = 'dlc'\nc.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
     wish = course / "submitted" / "root" / "hw1" / leaderboard.OPT_OUT_FILE
 
-    def hand_in(tag: str, opt_out: bool) -> None:
+    def hand_in(tag: str, opt_out: bool, collect_now: bool = True) -> None:
         folder = inbound / f"root+hw1+2026-01-01 00:00:0{tag} UTC+{tag}"
         folder.mkdir()
         files = {"hw1.ipynb": f'{{"v": {tag}}}', "timestamp.txt": "2026-01-01 00:00:00 UTC"}
         # the opt-out's content is never read: a long one costs the student nothing
         for name, text in {**files, **({leaderboard.OPT_OUT_FILE: "out\n" * 5000} if opt_out else {})}.items():
             (folder / name).write_text(text)
-        collect.from_exchange(course, "hw1")
+        if collect_now:
+            collect.from_exchange(course, "hw1")
 
     hand_in("1", opt_out=False)
     assert not wish.exists()
     hand_in("2", opt_out=True)
-    assert "+2, received" in wish.read_text()  # which hand-in carried it: the student's own
+    assert "+2\n" in wish.read_text()  # which hand-in carried it: the student's own
     hand_in("3", opt_out=False)  # a later hand-in without the file does not undo the wish
-    assert "+2, received" in wish.read_text()
+    assert "+2\n" in wish.read_text()
     assert (course / "submitted" / "root" / "hw1" / "hw1.ipynb").read_text() == '{"v": 3}'
+    shutil.rmtree(course / "submitted")
+    hand_in("4", opt_out=True, collect_now=False)
+    hand_in("5", opt_out=False)  # the file came with an earlier hand-in of the same collection
+    assert "+4\n" in wish.read_text()
+    assert (course / "submitted" / "root" / "hw1" / "hw1.ipynb").read_text() == '{"v": 5}'
+
+
+def test_the_instructor_leaves_out_a_student_who_asks_after_the_due_date(course, capsys):
+    student = "s_ada7"
+    assert main(["leaderboard", "hw1", "--course", str(course), "--leave-out", student]) == 0
+    assert "left off the board at their request" in capsys.readouterr().out
+    wish = course / "submitted" / student / "hw1" / leaderboard.OPT_OUT_FILE
+    assert "at the student's request" in wish.read_text()
+    assert sorted(leaderboard.build(Course(course), "hw1").opted_out) == sorted([OPTED_OUT, student])
+
+
+def test_leaving_out_an_unknown_student_writes_nothing(course, capsys):
+    before = {p: p.stat().st_mtime_ns for p in course.rglob("*")}
+    assert main(["leaderboard", "hw1", "--course", str(course), "--leave-out", "s_ada7",
+                 "--leave-out", "nobody"]) == 1
+    assert "nobody" in capsys.readouterr().err
+    assert {p: p.stat().st_mtime_ns for p in course.rglob("*")} == before
+
+
+def test_the_key_file_is_the_instructor_s_alone_even_when_it_was_there(course):
+    key = Course(course).reports_of("hw1") / leaderboard.KEY_FILE
+    key.parent.mkdir(parents=True)
+    key.write_text("old\n")
+    key.chmod(0o644)
+    leaderboard.publish(Course(course), "hw1")
+    assert key.stat().st_mode & 0o777 == 0o600
 
 
 def test_collect_takes_the_opt_out_from_an_lms_download_folder(tmp_path):

@@ -79,8 +79,11 @@ class Text(str):
     ({"optimizer": "lbfgs"}, "must be one of 'sgd', 'rmsprop', 'adam'"),
     ({"optimizer": Text("adam")}, "must be a str, got Text"),
     ({"epochs": 5000}, "over the budget"),
+    ({"epochs": 10**400}, "must be from 1 to 10000, got an integer of 1329 bits"),  # past a float's range
+    ({"learning_rate": -10**5000}, "must be from .*, got an integer of"),  # past repr's 4300 digits
 ], ids=["list", "unknown", "fixed-even-equal", "fixed", "int-key", "long-key", "str-subclass-key", "str", "numpy",
-        "bool", "nan", "zero", "float-epochs", "int-bool", "optimizer", "str-subclass-value", "over-budget"])
+        "bool", "nan", "zero", "float-epochs", "int-bool", "optimizer", "str-subclass-value", "over-budget",
+        "huge-int", "huger-int"])
 def test_changes_are_checked_strictly(answer: object, says: str) -> None:
     with pytest.raises(ConfigurationRefused, match=says.replace("(", r"\(")) as refused:
         EXERCISE.configuration(answer)

@@ -185,8 +185,9 @@ def _note_audit_hook(event: str, args: tuple) -> None:
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """No garbage collection while the analysis and an unforked cell run: a collection runs the
-    ``__del__`` of the garbage it finds, and the callbacks in ``gc.callbacks``."""
+    """No garbage collection while the analysis runs: a collection runs the ``__del__`` of the
+    garbage it finds, and the callbacks in ``gc.callbacks``. (A collection can still come during
+    an unforked cell, as anywhere in the runner: what it runs harms only the notebook's own run.)"""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -71,13 +71,22 @@ class Key:
         if self.choices and value not in self.choices:
             raise ConfigurationRefused(f"{name!r} must be one of {', '.join(map(repr, self.choices))}, "
                                        f"got {reprlib.repr(value)}")
-        if self.kind in (int, float) and not (math.isfinite(value) and self._within(value)):  # type: ignore[arg-type]
+        if self.kind in (int, float) and not self._finite_within(value):  # type: ignore[arg-type]
             raise ConfigurationRefused(f"{name!r} ({self.says}) must be from {self.low:g} to {self.high:g}, "
-                                       f"got {value!r}")
+                                       f"got {_shown(value)}")
         return float(value) if self.kind is float else value  # type: ignore[arg-type]
 
-    def _within(self, value: float) -> bool:
-        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+    def _finite_within(self, value: float) -> bool:
+        # an int is finite however large (math.isfinite would overflow on one past 1e308)
+        finite = type(value) is int or math.isfinite(value)
+        return finite and (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+def _shown(number: object) -> str:
+    """A number as a message shows it: a huge int by its size (its digits could be thousands)."""
+    if type(number) is int and abs(number) >= 10**15:
+        return f"an integer of {number.bit_length()} bits"
+    return repr(number)
 
 
 KEYS: dict[str, Key] = {
