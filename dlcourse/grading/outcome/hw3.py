@@ -26,6 +26,7 @@ from dlcourse.train import fit
 SOLUTION = _IMPORTS + """
 
 def train(X, y, seed):
+    ### BEGIN SOLUTION
     model = models.mnist1d_mlp(X.shape[1], 10, seed=seed)
     rule = optim.SGD(0.1, momentum=0.9)
     fit(model, X, y, rule, epochs=30, batch_size=100, seed=seed, progress=False)
@@ -35,6 +36,7 @@ def train(X, y, seed):
         return scores.argmax(axis=1)
 
     return predict
+    ### END SOLUTION
 """
 
 NO_MOMENTUM = SOLUTION.replace("optim.SGD(0.1, momentum=0.9)", "optim.SGD(0.1)")
