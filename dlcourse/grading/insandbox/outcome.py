@@ -80,7 +80,13 @@ def _run_in_child(train: Any, data: dict, run: dict, job: dict, results: int, do
     supervise.say_done(done_w)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _one_run(train: Any, data: dict, run: dict, job: dict, results: int) -> None:
+    before = _children_cpu()  # a stopped run's CPU time: its child's, once reaped (runs go one at a time)
     done_r, done_w = os.pipe()
     pid = supervise.fork()
     if pid is None:
@@ -97,9 +103,10 @@ def _one_run(train: Any, data: dict, run: dict, job: dict, results: int) -> None
     os.close(done_w)
     with supervise.Child(pid, done_r) as child:
         stopped = supervise.await_child(child, float(job["run_seconds"]), "run")
-        child.kill()  # its work is done or it is stopped: what it left running ends now
+        child.kill()  # its work is done or it is stopped: what it left running ends now (and it is reaped)
     if stopped is not None:
-        send(results, run=run["index"], status="stopped", error=_stopped_words(stopped, job))
+        send(results, run=run["index"], status="stopped", error=_stopped_words(stopped, job),
+             cpu=_children_cpu() - before)
 
 
 def _stopped_words(stopped: supervise.Stopped, job: dict) -> str:

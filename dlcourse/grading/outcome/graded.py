@@ -47,9 +47,9 @@ PUBLIC_SEEDS = 1000  # the public runs' seeds start here: no graded seed is publ
 
 
 def run_seconds(outcome: Outcome) -> float:
-    """The wall-clock time one run may take: its CPU budget, twice over for a busy worker, and a
-    margin to start the fork and send the labels."""
-    return 2 * outcome.budget.cpu_seconds + 2
+    """The wall-clock time one run may take: its CPU budget three times over, for a worker whose
+    cores are busy, and a margin to start the fork and send the labels."""
+    return 3 * outcome.budget.cpu_seconds + 5
 
 
 def limits(outcome: Outcome, base: sandbox.Limits) -> sandbox.Limits:
@@ -91,6 +91,7 @@ def job(outcome: Outcome, data: GradingData, seeds: RunSeeds) -> tuple[dict, dic
 
 
 NEVER_RAN = "never ran: the sandbox run was stopped before it (the runs before it count)"
+STOPPED = "the run "  # how the harness's words on a stopped run begin (insandbox/outcome.py)
 
 
 def _run(outcome: Outcome, seed: int, record: dict | None, y_heldout: np.ndarray) -> Run:
@@ -118,12 +119,16 @@ def verdict(outcome: Outcome, results: bytes, data: GradingData, seeds: RunSeeds
     return Verdict(outcome, runs[:-1], runs[-1], chance_bound(len(data.y_heldout)), max(peaks, default=0.0))
 
 
+def _stopped(r: Run) -> bool:
+    return r.error is not None and (r.error == NEVER_RAN or r.error.startswith(STOPPED))
+
+
 def how_far(v: Verdict) -> str | None:
-    """What the feedback says of a run stopped part-way: how many runs finished, and which did not."""
+    """What the feedback says when runs were stopped: how many ran to the end, and which were stopped."""
     every = (*v.runs, v.control)
-    done = sum(r.error is None for r in every)
-    if done == len(every):
+    stopped = [k for k, r in enumerate(every, 1) if _stopped(r)]
+    if not stopped:
         return None
-    stopped = next((k for k, r in enumerate(every, 1) if r.error is not None), 0)
-    return (f"  {done} of {len(every)} runs (with the control) finished within the budget; "
-            f"the first that did not was run {stopped}")
+    which = ", ".join("the control" if k == len(every) else f"run {k}" for k in stopped)
+    return (f"  how far it got: {len(every) - len(stopped)} of {len(every)} runs (the control included) ran to "
+            f"the end; stopped: {which}")
