@@ -16,7 +16,7 @@ import pytest
 from courses import released_course
 
 import sample_class
-from dlcourse.grading import checker, notebook, sandbox
+from dlcourse.grading import checker, kit, notebook, sandbox
 from dlcourse.grading.batch import grade_class
 from dlcourse.grading.exercises import AUTOGRADED, OUTCOMES, exercises
 from dlcourse.grading.grader import grade_submission
@@ -24,6 +24,7 @@ from dlcourse.grading.insandbox.protocol import read_runs
 from dlcourse.grading.notebook import TestCell, nbgrader_metadata
 from dlcourse.grading.outcome import graded
 from dlcourse.grading.outcome.data import grading_data, run_seeds
+from dlcourse.grading.outcome.exercise import define
 from sample_class.outcome import ANSWERS, code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,11 @@ def _notebook(train_code: str) -> bytes:
     """The honest hw3 notebook with ``train_code`` in the train cell."""
     nb = sample_class.replace_cell(sample_class.honest(nbformat.read(SOURCE, 4)), MLP.key, train_code)
     return nbformat.writes(nb).encode()
+
+
+def _train_only(train_code: str) -> bytes:
+    """A notebook of one cell, the train cell: the outcome alone, graded quicker."""
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(train_code)])).encode()
 
 
 def _grade(data: bytes, tests: list[TestCell], student: str = "s"):
@@ -106,27 +112,28 @@ def test_the_outcome_run_s_limits_come_from_the_budget():
 # ------------------------------------------------------------------ in the sandbox
 @pytest.mark.slow
 def test_the_reference_and_a_function_test_are_graded_together_and_a_wrong_answer_earns_its_band():
-    spec_test = TestCell("test_committee_predictions", 2.0)
-    tests = [spec_test, TestCell(MLP.grade_id, MLP.points)]
+    tests = notebook.test_cells(nbformat.read(SOURCE, 4))
+    at = [t.grade_id for t in tests].index(MLP.grade_id)
     right = _grade(_notebook(MLP.solution), tests)
     assert right.problems == []
-    assert [t.score for t in right.tests] == [2.0, MLP.points]
-    outcome = right.tests[1]
+    assert [t.score for t in right.tests] == [t.points for t in tests]  # the function tests and the outcome
+    outcome = right.tests[at]
     assert [c.name for c in outcome.cases] == [f"run {k}" for k in range(1, MLP.seeds + 1)] + [
         "control run (shuffled labels)"]
     assert all(c.passed for c in outcome.cases)
     assert "median" in outcome.feedback
     assert "chance as it should be" in outcome.feedback
     under = _grade(_notebook(MLP.wrong_answers["under_trained"].code), tests)
-    assert [t.score for t in under.tests] == [2.0, MLP.points * MLP.bands[1].fraction]
+    assert [t.score for t in under.tests] == [t.points if t.grade_id != MLP.grade_id else
+                                              MLP.points * MLP.bands[1].fraction for t in tests]
     # the result as the gradebook keeps it: the feedback survives the round trip
-    assert type(under).from_json(under.to_json()).tests[1].feedback == under.tests[1].feedback
+    assert type(under).from_json(under.to_json()).tests[at].feedback == under.tests[at].feedback
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(ANSWERS))
 def test_each_outcome_kind_of_the_sample_class_earns_what_the_calibration_predicts(kind):
-    result = _grade(_notebook(code(MLP, kind)), [TestCell(MLP.grade_id, MLP.points)], student=kind)
+    result = _grade(_train_only(code(MLP, kind)), [TestCell(MLP.grade_id, MLP.points)], student=kind)
     _, fraction = ANSWERS[kind]
     assert result.problems == []
     assert result.tests[0].score == fraction * MLP.points, result.tests[0].feedback
@@ -177,3 +184,35 @@ def test_the_outcome_score_reaches_the_gradebook_through_the_batch(tmp_path):
     assert rows == {name: expected[s.kind] for name, s in keep.items()}
     page = (course / "reports" / "hw3" / "feedback" / f"{next(iter(keep))}.html").read_text()
     assert "control run on shuffled labels" in page
+
+
+# ------------------------------------------------------------------ the kit's local check
+def _kit(tmp_path: Path, monkeypatch) -> dict:
+    """The cases file ``write_kit`` writes for hw3, in a course of the test's own, as the
+    working directory the student's ``check`` reads it from."""
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "autograder" / "source" / "hw3", course / "source" / "hw3")
+    kit.write_kit(course, "hw3")
+    monkeypatch.chdir(course / "source" / "hw3")
+    return json.loads((course / "source" / "hw3" / kit.cases_file("hw3")).read_text())["tests"]
+
+
+def test_the_kit_carries_public_data_seeds_bands_and_budget_never_the_held_out_set(tmp_path, monkeypatch):
+    entry = _kit(tmp_path, monkeypatch)[MLP.grade_id]
+    assert entry["data"]["seed"] == MLP.data.seed  # the public data set's own parameters
+    assert entry["bands"][0]["threshold"] == MLP.bands[0].threshold
+    secret_seeds = set(run_seeds(MLP, SECRET, "hw3", "s").runs)
+    assert not secret_seeds & set(entry["seeds"])
+    assert "heldout" not in json.dumps(entry)
+
+
+def test_the_local_check_passes_the_reference_and_fails_a_wrong_answer_saying_why(tmp_path, monkeypatch, capsys):
+    _kit(tmp_path, monkeypatch)
+    checker.check(MLP.grade_id, define(MLP.solution, MLP.function))
+    said = capsys.readouterr().out
+    assert "on the public test split, which would earn 100% of the points" in said
+    assert said.count("seed ") == MLP.seeds
+    with pytest.raises(AssertionError, match="which would earn 50% of the points"):
+        checker.check(MLP.grade_id, define(MLP.wrong_answers["under_trained"].code, MLP.function))
+    with pytest.raises(AssertionError, match=r"must return a NumPy array \(np.ndarray\).*not a Labels"):
+        checker.check(MLP.grade_id, define(code(MLP, "outcome_lazy_labels"), MLP.function))
