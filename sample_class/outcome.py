@@ -131,16 +131,27 @@ def train(X, y, seed):
 BACKGROUND_THREAD = """\
 import threading
 
-from dlcourse import models, optim
-from dlcourse.train import fit
+import numpy as np
+
+from dlcourse import losses, models, optim
+from dlcourse.train import batches
 
 
 def train(X, y, seed):
     model = models.mnist1d_mlp(X.shape[1], 10, seed=seed)
     rule = optim.SGD(0.1, momentum=0.9)
-    worker = threading.Thread(target=fit, args=(model, X, y, rule),
-                              kwargs={'epochs': 3000, 'batch_size': 100, 'seed': seed, 'progress': False},
-                              daemon=True)
+
+    def train_for_long():
+        state = rule.init(model.parameters())
+        rng = np.random.default_rng(seed)
+        for epoch in range(3000):  # a hundred times the reference's training
+            for idx in batches(len(X), 100, rng):
+                _, dscores = losses.softmax_cross_entropy(model.forward(X[idx], training=True), y[idx])
+                _, grads = model.backward(dscores, need_dx=False)
+                params, state = rule.step(model.parameters(), grads, state)
+                model.load_parameters(params)
+
+    worker = threading.Thread(target=train_for_long, daemon=True)
     worker.start()
 
     def predict(X_new):
