@@ -6,8 +6,11 @@ limits are fast."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -216,3 +219,17 @@ def test_the_local_check_passes_the_reference_and_fails_a_wrong_answer_saying_wh
         checker.check(MLP.grade_id, define(MLP.wrong_answers["under_trained"].code, MLP.function))
     with pytest.raises(AssertionError, match=r"must return a NumPy array \(np.ndarray\).*not a Labels"):
         checker.check(MLP.grade_id, define(code(MLP, "outcome_lazy_labels"), MLP.function))
+
+
+@pytest.mark.slow
+def test_dlcourse_check_runs_the_outcome_on_public_data_in_the_sandbox(tmp_path):
+    """A TA's ``dlcourse check`` grades the outcome as the grader does, on the kit's public data
+    (no course secret): its runs and the control are listed, then the verdict."""
+    path = tmp_path / "hw3.ipynb"
+    path.write_bytes(_notebook(MLP.solution))
+    done = subprocess.run([sys.executable, "-m", "dlcourse", "check", str(path)], capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "ok   train(X, y, seed), control run (shuffled labels)" in done.stdout
+    assert f"run 1 (seed {graded.PUBLIC_SEEDS})" in done.stdout
+    assert f"score: {MLP.points:g} of {MLP.points:g}" in done.stdout
