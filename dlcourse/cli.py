@@ -297,14 +297,15 @@ def student_library(args: argparse.Namespace) -> int:
 def check_notebook(args: argparse.Namespace) -> int:
     """Runs a notebook's visible tests the way the grader does (same cases, same messages)."""
     from dlcourse.grading import notebook
-    from dlcourse.grading.exercises import SPECS
+    from dlcourse.grading.exercises import AUTOGRADED
     from dlcourse.grading.grader import grade_submission
 
     try:
         nb = notebook.read(args.notebook)
     except notebook.SubmissionError as e:
         raise OptionError(str(e)) from None
-    tests = [t for t in notebook.test_cells(nb) if t.grade_id in SPECS]
+    # an outcome exercise runs on public data here (no course secret): the kit's data, in the sandbox
+    tests = [t for t in notebook.test_cells(nb) if t.grade_id in AUTOGRADED]
     # a TA checking a student's notebook runs that student's code: in the sandbox wherever there is one
     confined = _sandbox_here(args.no_sandbox)
     result = grade_submission("you", "check", args.notebook.name, args.notebook.read_bytes(), tests, secret=None,
@@ -314,6 +315,8 @@ def check_notebook(args: argparse.Namespace) -> int:
     for t in result.tests:
         for c in t.cases:
             print(f"{'ok  ' if c.passed else 'FAIL'} {c.call}, {c.name}" + ("" if c.passed else f": {c.message}"))
+        if t.feedback:
+            print(t.feedback)
     print(f"visible tests: {sum(c.passed for t in result.tests for c in t.cases)} of "
           f"{sum(len(t.cases) for t in result.tests)} passed")
     return 0 if all(c.passed for t in result.tests for c in t.cases) else 1

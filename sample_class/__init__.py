@@ -6,7 +6,8 @@ A fixture of the tests, the benchmarks and the quickstart, not part of the ``dlc
 instructor installs. Run from the repository's root: ``python -m sample_class hw1 --course autograder``.
 
 - ``kinds``: the kinds of student as records (name, how its submission is made, what it must get);
-- ``honest``, ``copying``, ``hostile``: the notebooks and files they hand in;
+- ``honest``, ``copying``, ``hostile``, ``outcome``: the notebooks and files they hand in (``outcome``:
+  the train cells of an outcome exercise's kinds, honest, under-trained, over budget and hostile);
 - ``write``: writing a class of them into a course folder, with hand-in times and an LMS roster.
 """
 from sample_class.copying import COPIER_COMMENT, copied_with_renames, rename_locals, without_comments

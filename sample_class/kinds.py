@@ -16,6 +16,9 @@ from dlcourse.grading.notebook import nbgrader_metadata
 from sample_class.copying import copied_with_renames
 from sample_class.honest import HONEST_MORE, add_cell, honest, own_words, replace_cell, restructured, with_ipython
 from sample_class.hostile import BREAKERS, CHEATS, CHEATS_OF, CORRUPT, LINKS, SILENT_BREAKERS
+from sample_class.outcome import ANSWERS as OUTCOME_ANSWERS
+from sample_class.outcome import code as outcome_code
+from sample_class.outcome import outcome_of
 
 if TYPE_CHECKING:
     from dlcourse.grading.grader import SubmissionResult
@@ -32,6 +35,7 @@ class Expected:
     fails: str = ""
     problem: bool | None = None
     refused: bool = False
+    fraction: float | None = None  # of ``fails``'s points it must earn exactly (an outcome's band), if given
 
     def unmet(self, result: SubmissionResult, full: float) -> list[str]:
         """What of this ``result`` falls short of the expectation,
@@ -40,6 +44,10 @@ class Expected:
         wanted = {FULL: result.score == full, ZERO: result.score == 0, ALL_BUT_ONE: short == [self.fails]}
         unmet = [] if wanted[self.score] else [f"expected {self.score} {self.fails}, scored {result.score} of "
                                                f"{full}, short on {short}"]
+        failing = next((t for t in result.tests if t.grade_id == self.fails), None)
+        if self.fraction is not None and failing is not None and failing.score != self.fraction * failing.points:
+            unmet.append(f"expected {self.fraction:g} of {self.fails}'s {failing.points:g} points, "
+                         f"scored {failing.score:g}")
         if self.problem is not None and bool(result.problems) != self.problem:
             unmet.append(f"problems reported: {result.problems}, expected {'some' if self.problem else 'none'}")
         if self.refused and not (result.problems and result.notebook in result.problems[0]):
@@ -148,6 +156,19 @@ _AFTER_WRONG = [
 ]
 
 
+def outcome_kinds(source_nb: nbformat.NotebookNode) -> list[Kind]:
+    """The kinds of ``sample_class.outcome`` for the outcome exercise this notebook has, if any:
+    each an honest notebook with its train cell replaced, earning the fraction the calibration
+    predicts of that exercise and full marks elsewhere."""
+    outcome = outcome_of({nbgrader_metadata(c).get("grade_id") for c in source_nb.cells})
+    if outcome is None:
+        return []
+    return [_notebook(name, lambda src, name=name: replace_cell(honest(src.notebook), outcome.key,
+                                                                outcome_code(outcome, name)),
+                      Expected(ALL_BUT_ONE, outcome.grade_id, problem=False, fraction=fraction))
+            for name, (_, fraction) in OUTCOME_ANSWERS.items()]
+
+
 def class_kinds(source_nb: nbformat.NotebookNode) -> list[Kind]:
     """One class's worth of kinds for this notebook, in the order make() cycles through them."""
-    return _FIRST + [_wrong(name) for name in wrong_kinds(source_nb)] + _AFTER_WRONG
+    return _FIRST + [_wrong(name) for name in wrong_kinds(source_nb)] + outcome_kinds(source_nb) + _AFTER_WRONG

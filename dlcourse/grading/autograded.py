@@ -28,6 +28,7 @@ def _case_lines(result: SubmissionResult, grade_id: str) -> str:
         return "not run\n"
     lines = [f"autograded: {test.score:g} / {test.points:g}"]
     lines += [f"{'ok  ' if c.passed else 'FAIL'} {c.name}" + ("" if c.passed else f": {c.message}") for c in test.cases]
+    lines += [test.feedback] if test.feedback else []  # an outcome's runs against its bands and budget
     return "\n".join(lines) + "\n"
 
 

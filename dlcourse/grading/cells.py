@@ -24,6 +24,9 @@ from dlcourse.errors import DeclarationError
 from dlcourse.grading import notebook
 from dlcourse.grading.exercise import Exercise, Spec, Written
 from dlcourse.grading.exercises import exercises
+from dlcourse.grading.outcome.exercise import Outcome
+
+CODED = (Spec, Outcome)  # answered in a code cell defining the function, checked by a test cell under it
 
 SECTION_REF = re.compile(r"\{section:(\w+)\}")
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -92,9 +95,9 @@ def heading(e: Exercise, numbers: dict[str, int], where: str) -> str:
 
 
 def _check_declaration(e: Exercise, where: str) -> None:
-    code = e.solution if isinstance(e, Spec) else e.answer
+    code = e.solution if isinstance(e, CODED) else e.answer
     if code is not None and not all(marker in code for marker in SOLUTION_MARKERS):
-        raise DeclarationError(f"{where}: the {'solution' if isinstance(e, Spec) else 'answer'} of {e.grade_id} "
+        raise DeclarationError(f"{where}: the {'solution' if isinstance(e, CODED) else 'answer'} of {e.grade_id} "
                                "has no ### BEGIN SOLUTION / ### END SOLUTION lines, so it would ship to students")
     if e.text and not e.title:
         raise DeclarationError(f"{where}: {e.grade_id} has a text but no title; its section needs a heading")
@@ -119,7 +122,7 @@ def _answer_cell(nb, e: Exercise, numbers: dict[str, int], after: int, changes: 
     """The index of the cell the student answers in, found (by grade id, or for a Spec by the
     function it defines) or made from the declaration after cell ``after``; its source and
     metadata set from the declaration."""
-    if isinstance(e, Spec):
+    if isinstance(e, CODED):
         cell_type, meta, source = "code", _meta(e.key, False, True), e.solution
         missing = (f"{path}: no solution cell with grade id {e.key!r} for {e.grade_id}, which "
                    f"{declared_in(assignment)} declares; add a code cell defining {e.function}, or declare its "
@@ -131,7 +134,7 @@ def _answer_cell(nb, e: Exercise, numbers: dict[str, int], after: int, changes: 
         missing = (f"{path}: no Markdown answer cell with grade id {e.grade_id!r}, which {declared_in(assignment)} "
                    "declares; add it, or declare its answer there")
     at = _find(nb, e.key)
-    if at is None and isinstance(e, Spec):
+    if at is None and isinstance(e, CODED):
         at = _defining_cell(nb, e.function)
     if at is None:
         if source is None:
@@ -141,7 +144,7 @@ def _answer_cell(nb, e: Exercise, numbers: dict[str, int], after: int, changes: 
             at += 1  # under its own heading, still there
         maker = nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell
         nb.cells.insert(at, maker(source, metadata={"nbgrader": meta}))
-        changes.append(f"{e.key}: {'solution' if isinstance(e, Spec) else 'answer'} cell added from the declaration")
+        changes.append(f"{e.key}: {'solution' if isinstance(e, CODED) else 'answer'} cell added from the declaration")
     _set(nb.cells[at], cell_type, meta, source, changes, e.key)
     return at
 
@@ -168,7 +171,7 @@ def _heading_cell(nb, e: Exercise, at: int, numbers: dict[str, int], changes: li
     return at + 1
 
 
-def _test_cell(nb, e: Spec, changes: list[str]) -> int:
+def _test_cell(nb, e: Spec | Outcome, changes: list[str]) -> int:
     """Puts the test cell right under the solution cell; returns the test cell's index."""
     at = _find(nb, e.function)
     test_at = _find(nb, e.grade_id)
@@ -223,7 +226,7 @@ def sync(nb: nbformat.NotebookNode, assignment: str, path: Path | str = "noteboo
     for e in declared:
         at = _answer_cell(nb, e, numbers, last, changes, path, assignment)
         at = _heading_cell(nb, e, at, numbers, changes, assignment)
-        last = _test_cell(nb, e, changes) if isinstance(e, Spec) else at
+        last = _test_cell(nb, e, changes) if isinstance(e, CODED) else at
     return changes
 
 

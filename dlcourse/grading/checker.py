@@ -191,15 +191,68 @@ def _load_tests() -> dict[str, dict]:
     return tests
 
 
+def _outcome_run(fn: Callable, data: tuple, seed: int) -> tuple[float | None, float, str]:
+    """(accuracy or None, CPU seconds, what went wrong) of one public run of a ``train``."""
+    import time
+
+    X, y, X_test, y_test = data
+    start = time.process_time()
+    try:
+        predicted = fn(X.copy(), y.copy(), seed)(X_test.copy())
+    except Exception as e:
+        return None, time.process_time() - start, f"{type(e).__name__}: {e}"
+    cpu = time.process_time() - start
+    # the grader's own rule: a plain integer array, one label per signal, never the student's object compared
+    if type(predicted) is not np.ndarray or predicted.dtype.kind not in "iu" or predicted.shape != y_test.shape:
+        what = (f"an array of dtype {predicted.dtype} and shape {predicted.shape}" if type(predicted) is np.ndarray
+                else f"a {type(predicted).__name__}")
+        return None, cpu, f"predict must return a NumPy array (np.ndarray) of {len(y_test)} integer labels, not {what}"
+    return float(np.mean(np.array(predicted, dtype=np.int64) == y_test)), cpu, ""
+
+
+def check_outcome(test: dict, fn: Callable) -> None:
+    """An outcome exercise's local check: ``fn`` (``train``) run with a few public seeds on the
+    public data only (the student's training split, scored on the data set's public test split),
+    each run against the budget and the median against the bands. The grader's held-out set and
+    seeds differ, and it also runs a control on shuffled labels: a guide, not the grade."""
+    from dlcourse.data.mnist1d import MNIST1DConfig, make_mnist1d  # made locally, never downloaded
+
+    config = {**test["data"], "padding": tuple(test["data"]["padding"])}
+    data = make_mnist1d(MNIST1DConfig(**config))
+    budget, lines, outcomes = test["cpu_seconds"], [], []
+    for seed in test["seeds"]:
+        accuracy, cpu, problem = _outcome_run(fn, data, seed)
+        outcomes.append(accuracy if not problem else 0.0)
+        said = problem or f"{accuracy:.1%} on the public test split"
+        # only a warning here: a laptop's NumPy may use every core, and CPU time counts them all,
+        # where the grader's runs have one thread each
+        over = f" (over the budget of {budget:g} s: with one thread, as the grader runs it, it is stopped)" \
+            if cpu > budget else ""
+        lines.append(f"  seed {seed}: {said}, {cpu:.2f} s of CPU{over}")
+    median = float(np.median(outcomes))
+    band = next((b for b in test["bands"] if median >= b["threshold"]), None)
+    said = f"{band['fraction']:.0%} of the points" if band else "no points"
+    bands = ", ".join(f"{b['threshold']:.0%}: {b['fraction']:.0%}" for b in test["bands"])
+    lines.insert(0, f"{test['function']}: median {median:.1%} on the public test split, which would earn {said} "
+                    f"(bands {bands}); the grader uses held-out data and seeds of its own")
+    if band is None or band is not test["bands"][0]:
+        raise AssertionError("\n".join(lines))
+    print("\n".join(lines))
+
+
 def check(test_id: str, fn: Callable) -> None:
     """Runs the visible cases of ``test_id`` on ``fn``; raises AssertionError listing every
     failing case (naming a known mistake where the result is one), or prints a line when all
-    pass. The grader runs hidden cases the same way."""
+    pass. The grader runs hidden cases the same way. An outcome exercise is checked by
+    ``check_outcome``."""
     tests = _load_tests()
     if test_id not in tests:
         raise LookupError(f"no visible cases for {test_id!r}: keep hwcheck.py and the homework's "
                           "*_cases.json in the notebook's folder")
     test = tests[test_id]
+    if test.get("outcome"):
+        check_outcome(test, fn)
+        return
     failures = []
     for case in test["cases"]:
         inputs = {k: decode(v) for k, v in case["inputs"].items()}

@@ -31,7 +31,7 @@ from sqlalchemy.exc import SAWarning
 from dlcourse.errors import NotReady, OptionError, UnknownAssignment, UnknownCell, UnknownStudent
 from dlcourse.grading import lateness
 from dlcourse.grading.course import AssignmentSettings
-from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.exercises import AUTOGRADED
 from dlcourse.grading.grader import SubmissionResult
 from dlcourse.grading.standing import Lateness, Standing
 
@@ -206,7 +206,7 @@ class GradeWriter:
         nb, grade = found[0]
         if score is not None and not 0 <= score <= grade.max_score:
             raise OptionError(f"{grade_id} is worth {grade.max_score:g} points: {score:g} is out of range")
-        answer_cell = SPECS[grade_id].function if grade_id in SPECS else grade_id
+        answer_cell = AUTOGRADED[grade_id].function if grade_id in AUTOGRADED else grade_id
         try:
             grade.manual_score = score
             grade.needs_manual_grade = score is None and grade.auto_score is None

@@ -26,8 +26,10 @@ import numpy as np
 from dlcourse.grading import cases as casemod
 from dlcourse.grading import checker, mistakes, notebook, sandbox
 from dlcourse.grading.exercise import Spec
-from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.exercises import AUTOGRADED, OUTCOMES, SPECS
 from dlcourse.grading.insandbox.protocol import read_status
+from dlcourse.grading.outcome import graded as outcomes
+from dlcourse.grading.outcome.exercise import Outcome
 from dlcourse.grading.sandbox_library import folder as library_folder
 
 INSANDBOX = Path(__file__).with_name("insandbox")  # the runner: copied whole into each job
@@ -56,6 +58,7 @@ class TestReport:
     points: float
     score: float
     cases: list[CaseReport] = field(default_factory=list)
+    feedback: str = ""  # an outcome's: each run against the bands and the budget (``Verdict.feedback``)
 
 
 @dataclass
@@ -95,6 +98,8 @@ def _cases(tests: list[notebook.TestCell], secret: bytes | None, assignment: str
     """(test cell, spec, case) for every case of every autograded test cell: the hidden cases of
     this student, or the visible ones when there is no secret (a check, not a grade)."""
     for tc in tests:
+        if tc.grade_id in OUTCOMES:  # graded by a sandbox run of its own
+            continue
         spec = SPECS[tc.grade_id]
         chosen = (casemod.hidden_cases(spec, secret, assignment, student) if secret is not None
                   else casemod.visible_cases(spec))
@@ -141,26 +146,16 @@ def grade_submission(
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     cells = notebook.code_to_run(nb, {tc.grade_id for tc in tests})
-    library = library_folder(assignment, tuple(sorted(tc.grade_id for tc in tests)))
+    library = library_folder(assignment, tuple(sorted(tc.grade_id for tc in tests if tc.grade_id in SPECS)))
     result.answers = notebook.answers(nb, {tc.grade_id for tc in tests})
     chosen = list(_cases(tests, secret, assignment, student))
-    # the folder names the student, so an instructor (or a test) can tell whose code a process runs
-    job = Path(tempfile.mkdtemp(prefix=f"dlcourse-job-{re.sub(r'[^A-Za-z0-9_.-]', '_', student)[:40]}-"))
-    try:
-        job_spec = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
-                    "cells_seconds": cells_seconds(limits), "cases": [],
-                    "library": sandbox.LIBRARY if sandboxed else str(library)}
-        all_inputs = [casemod.inputs(spec, case) for _, spec, case in chosen]
-        layouts = _write_inputs(job / "inputs.bin", [spec.arguments(inputs)
-                                                     for (_, spec, _), inputs in zip(chosen, all_inputs)])
-        job_spec["cases"] = [{"function": spec.function, "args": layout}
-                             for (_, spec, _), layout in zip(chosen, layouts)]
-        (job / "job.json").write_text(json.dumps(job_spec))
-        shutil.copytree(compiled_runner(), job / INSANDBOX.name)
-        shutil.copy(checker.__file__, job / "hwcheck.py")
-        run = sandbox.run(job, f"{INSANDBOX.name}/launch.py", limits, sandboxed, library)
-    finally:
-        shutil.rmtree(job, ignore_errors=True)
+    job_spec = {"cells": cells, "case_timeout": limits.case_seconds, "cell_timeout": limits.cell_seconds,
+                "cells_seconds": cells_seconds(limits), "cases": [],
+                "library": sandbox.LIBRARY if sandboxed else str(library)}
+    all_inputs = [casemod.inputs(spec, case) for _, spec, case in chosen]
+    run = _sandbox_job(student, job_spec, [(spec.function, spec.arguments(inputs))
+                                           for (_, spec, _), inputs in zip(chosen, all_inputs)],
+                       limits, sandboxed, library)
     result.output = run.stdout
     if run.timed_out:
         result.problems.append(f"the notebook ran past the {limits.wall_seconds:g} s limit and was stopped; "
@@ -186,12 +181,64 @@ def grade_submission(
             msgs += [mistakes.words(spec, mistake)] if mistake else []
         reports[tc.grade_id].cases.append(CaseReport(case.name, case.seed, call, not msgs, "; ".join(msgs),
                                                      case.number, case.edge, mistake))
-    _clean_texts(result)
     for report in reports.values():
         if report.cases:
             report.score = round(report.points * sum(c.passed for c in report.cases) / len(report.cases), 4)
+    for tc in tests:
+        if tc.grade_id in OUTCOMES:
+            _grade_outcome(reports[tc.grade_id], OUTCOMES[tc.grade_id], cells, student, assignment, secret, limits,
+                           sandboxed)
+    _clean_texts(result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def _sandbox_job(student: str, job_spec: dict, calls: list[tuple[str, dict]], limits: sandbox.Limits,
+                 sandboxed: bool, library: Path) -> sandbox.RunResult:
+    """Runs the runner on ``job_spec`` in the sandbox; ``calls``: (function, arguments) of each
+    case, whose arguments go to ``inputs.bin``."""
+    # the folder names the student, so an instructor (or a test) can tell whose code a process runs
+    job = Path(tempfile.mkdtemp(prefix=f"dlcourse-job-{re.sub(r'[^A-Za-z0-9_.-]', '_', student)[:40]}-"))
+    try:
+        layouts = _write_inputs(job / "inputs.bin", [args for _, args in calls])
+        (job / "job.json").write_text(json.dumps({**job_spec, "cases": [
+            {"function": function, "args": layout} for (function, _), layout in zip(calls, layouts)]}))
+        shutil.copytree(compiled_runner(), job / INSANDBOX.name)
+        shutil.copy(checker.__file__, job / "hwcheck.py")
+        return sandbox.run(job, f"{INSANDBOX.name}/launch.py", limits, sandboxed, library)
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
+
+
+def _grade_outcome(report: TestReport, outcome: Outcome, cells: list[dict], student: str, assignment: str,
+                   secret: bytes | None, limits: sandbox.Limits, sandboxed: bool) -> None:
+    """The outcome exercise's own sandbox run (``outcome.graded``): the notebook's cells again,
+    then the student's ``train`` run by run under the budget's limits; scored here."""
+    data, seeds = outcomes.data_and_seeds(outcome, secret, assignment, student)
+    part, arrays = outcomes.job(outcome, data, seeds)
+    run_limits = outcomes.limits(outcome, limits)
+    # the student library without stubs: an outcome has no reference to withhold, and its own
+    # reference trains with the library's trainer
+    library = library_folder(assignment, ())
+    job_spec = {"cells": cells, "case_timeout": run_limits.case_seconds, "cell_timeout": run_limits.cell_seconds,
+                "cells_seconds": cells_seconds(run_limits), "outcome": part,
+                "library": sandbox.LIBRARY if sandboxed else str(library)}
+    run = _sandbox_job(student, job_spec, [(outcome.function, arrays)], run_limits, sandboxed, library)
+    verdict = outcomes.verdict(outcome, run.results, data, seeds)
+    report.score = round(verdict.score, 4)
+    every = (*verdict.runs, verdict.control)
+    top = outcome.bands[0].threshold
+    for k, r in enumerate(every):
+        control = k == len(verdict.runs)
+        name = "control run (shuffled labels)" if control else f"run {k + 1}"
+        passed = (not verdict.flagged) if control else (r.error is None and r.accuracy >= top)
+        said = r.error if r.error is not None else f"held-out accuracy {r.accuracy:.1%}"
+        report.cases.append(CaseReport(name, r.seed, f"{outcome.function}(X, y, seed)", passed,
+                                       f"{said}, {r.cpu_seconds:.2f} s of CPU"))
+    lines = [verdict.feedback()] + ([far] if (far := outcomes.how_far(verdict)) else [])
+    if run.timed_out:
+        lines.append(f"  the outcome run passed its {run_limits.wall_seconds:g} s limit and was stopped")
+    report.feedback = "\n".join(lines)
 
 
 @functools.cache
@@ -241,6 +288,7 @@ def _clean_texts(result: SubmissionResult) -> None:
     result.notes = [notebook.clean_text(p) for p in result.notes]
     result.output = notebook.clean_text(result.output)
     for t in result.tests:
+        t.feedback = notebook.clean_text(t.feedback)
         for c in t.cases:
             c.message = notebook.clean_text(c.message)
 
@@ -248,11 +296,11 @@ def _clean_texts(result: SubmissionResult) -> None:
 def _unscored(student: str, assignment: str, notebook_name: str, tests: list[notebook.TestCell],
               digest: str) -> SubmissionResult:
     """A result with every test at zero and no case run yet."""
-    unknown = [tc.grade_id for tc in tests if tc.grade_id not in SPECS]
+    unknown = [tc.grade_id for tc in tests if tc.grade_id not in AUTOGRADED]
     if unknown:  # an instructor's mistake, not a student's: stop loudly
         raise KeyError(f"test cells declared in no exercise of dlcourse/grading/exercises: {unknown}")
     result = SubmissionResult(student, assignment, notebook_name, digest)
-    result.tests = [TestReport(tc.grade_id, SPECS[tc.grade_id].function, tc.points, 0.0) for tc in tests]
+    result.tests = [TestReport(tc.grade_id, AUTOGRADED[tc.grade_id].function, tc.points, 0.0) for tc in tests]
     return result
 
 

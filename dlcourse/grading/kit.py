@@ -5,7 +5,9 @@
 - ``hwcheck.py``: ``checker.py`` as it is (NumPy only), with the student's ``check``;
 - ``<a>_cases.json``: each test's visible cases, their inputs and the outputs the reference
   gave for them, what each known mistake gives on them (its words, its book section and its
-  outputs, never its code), and the test's tolerances.
+  outputs, never its code), and the test's tolerances; for an outcome exercise, what its local
+  check needs (``outcome_test``): public data and seeds, the bands and the budget, never the
+  held-out set.
 
 after making the notebook's grade cells from the exercise declarations (``cells.sync``); then
 it runs ``nbgrader generate_assignment``, which copies both into ``release/<a>/`` next to the
@@ -16,6 +18,7 @@ reference implementation or a hidden case.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -33,6 +36,8 @@ from dlcourse.grading import cases, cells, checker, mistakes
 from dlcourse.grading.course import Course
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import exercises
+from dlcourse.grading.outcome import graded as outcome_graded
+from dlcourse.grading.outcome.exercise import Outcome
 
 CHECKER_NAME = "hwcheck.py"
 
@@ -70,14 +75,24 @@ def visible_tests(tests: list[Spec]) -> dict[str, dict]:
     return out
 
 
+def outcome_test(outcome: Outcome) -> dict:
+    """The cases file's entry of an outcome exercise, for ``checker.check_outcome``: the public
+    data set's parameters (the student's training split and its public test split), public
+    seeds, the bands and the CPU budget of a run."""
+    return {"outcome": True, "function": outcome.function, "data": dataclasses.asdict(outcome.data),
+            "seeds": list(outcome_graded.public_seeds(outcome).runs), "cpu_seconds": outcome.budget.cpu_seconds,
+            "bands": [{"threshold": b.threshold, "fraction": b.fraction} for b in outcome.bands]}
+
+
 def write_kit(course: Course | Path, assignment: str) -> list[Path]:
     """hwcheck.py and the cases file, into the assignment's source folder."""
     folder = Course.of(course).source_of(assignment)
     helper = folder / CHECKER_NAME
     shutil.copyfile(checker.__file__, helper)
     data = folder / cases_file(assignment)
+    outcomes = {e.grade_id: outcome_test(e) for e in exercises(assignment) if isinstance(e, Outcome)}
     data.write_text(json.dumps({"format": 1, "assignment": assignment,
-                                "tests": visible_tests(specs(assignment))}, indent=1) + "\n")
+                                "tests": visible_tests(specs(assignment)) | outcomes}, indent=1) + "\n")
     return [helper, data]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse.grading import cases
-from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.exercises import AUTOGRADED, SPECS
 from dlcourse.grading.grader import CaseReport, TestReport
 from dlcourse.grading.lateness import describe as describe_late
 from dlcourse.grading.standing import Mark, Standing
@@ -30,7 +30,10 @@ STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height
 
 
 def revealed_inputs(grade_id: str, case: CaseReport) -> str:
-    """A failed hidden case's arguments as Python a student can paste, e.g. ``x = np.array(...)``."""
+    """A failed hidden case's arguments as Python a student can paste, e.g. ``x = np.array(...)``;
+    nothing for an outcome's run (its data is the grader's, the held-out set never shown)."""
+    if grade_id not in SPECS:
+        return ""
     spec = SPECS[grade_id]
     args = spec.arguments(cases.inputs(spec, case.case()))
     # the shortest digits that read back as the same float: the pasted case is the graded one
@@ -62,8 +65,11 @@ def feedback_html(standing: Standing, reveal: bool = False) -> str:
             if c.passed:
                 lines.append(f'<div class="pass">&#10003; {what}</div>')
                 continue
-            shown = f"<pre>{html.escape(revealed_inputs(t.grade_id, c))}</pre>" if reveal else ""
+            revealed = revealed_inputs(t.grade_id, c) if reveal else ""
+            shown = f"<pre>{html.escape(revealed)}</pre>" if revealed else ""
             lines.append(f'<div class="fail">&#10007; {what}: {html.escape(c.message)}{shown}</div>')
+        if t is not None and t.feedback:  # an outcome's runs against its bands and budget
+            lines.append(f"<pre>{html.escape(t.feedback)}</pre>")
         if mark is not None and mark.comment:
             lines.append(f'<div class="comment">Your TA: {html.escape(mark.comment)}</div>')
         what = "graded by hand" if mark is not None and mark.by_hand else "not run"
@@ -213,7 +219,7 @@ def _summary_html(finals: list[float], top: float, with_problems: int, late: int
                           for name, count in t.mistakes.most_common())
         rows.append(f"<tr><td>{html.escape(grade_id)}</td><td>{t.full} of {len(t.scores)}</td>"
                     f"<td>{sum(t.scores) / n:.2f} / {t.points:g}</td><td><ul>{common}</ul></td></tr>")
-    autograded = {g: t for g, t in per_test.items() if g in SPECS}
+    autograded = {g: t for g, t in per_test.items() if g in AUTOGRADED}
     revisit = sorted(autograded, key=lambda g: autograded[g].full_rate)[:1]
     advice = (f"<p class='revisit'>To revisit in the next lecture: <b>{html.escape(revisit[0])}</b>, where "
               f"{100 * autograded[revisit[0]].full_rate:.0f}% of the class got full marks.</p>") if revisit else ""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dlcourse.grading.exercises import SPECS
+from dlcourse.grading.exercises import AUTOGRADED
 from dlcourse.grading.grader import SubmissionResult
 
 # a graded cell's row in nbgrader's gradebook: (max score, auto score, manual score)
@@ -74,9 +74,9 @@ class Standing:
         marks = []
         for grade_id in order:
             max_score, auto_score, manual_score = grades[grade_id]
-            by_hand = grade_id not in SPECS
+            by_hand = grade_id not in AUTOGRADED
             # a TA's comment sits on the answer cell: the function's for an autograded test
-            comment = comments.get(grade_id if by_hand else SPECS[grade_id].function, "")
+            comment = comments.get(grade_id if by_hand else AUTOGRADED[grade_id].function, "")
             marks.append(Mark(grade_id, max_score, None if by_hand else auto_score, manual_score, comment, by_hand))
         return cls(result, marks, lateness)
 

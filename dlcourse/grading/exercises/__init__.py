@@ -1,6 +1,7 @@
 """Every exercise of the course, declared once: one module per assignment, named like it
-(``hw1.py`` for ``autograder/source/hw1/``), whose list ``EXERCISES`` holds its ``Spec``s and
-``Written`` answers in notebook order.
+(``hw1.py`` for ``autograder/source/hw1/``), whose list ``EXERCISES`` holds its ``Spec``s,
+``Written`` answers and ``Outcome``s (graded by what the student's training reaches:
+``dlcourse.grading.outcome``) in notebook order.
 
 From these declarations come the notebook's grade cells (``dlcourse.grading.cells``), the
 coverage map's exercise column (``graded_questions``), the check kit, the grader's cases and
@@ -13,10 +14,11 @@ import pkgutil
 
 from dlcourse.errors import DeclarationError, UnknownAssignment
 from dlcourse.grading.exercise import Exercise, Mistake, Spec, Written
+from dlcourse.grading.outcome.exercise import Outcome
 
 
-def _load() -> dict[str, list[Exercise]]:
-    found: dict[str, list[Exercise]] = {}
+def _load() -> dict[str, list[Exercise | Outcome]]:
+    found: dict[str, list[Exercise | Outcome]] = {}
     owner: dict[str, str] = {}
     for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
         exercises = list(importlib.import_module(f"{__name__}.{module}").EXERCISES)
@@ -29,12 +31,15 @@ def _load() -> dict[str, list[Exercise]]:
     return found
 
 
-ASSIGNMENTS: dict[str, list[Exercise]] = _load()
+ASSIGNMENTS: dict[str, list[Exercise | Outcome]] = _load()
 SPECS: dict[str, Spec] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Spec)}
 WRITTEN: dict[str, Written] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Written)}
+OUTCOMES: dict[str, Outcome] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Outcome)}
+# every test the grader scores by itself (a function's cases, or a training's outcome): grade id -> its exercise
+AUTOGRADED: dict[str, Spec | Outcome] = {**SPECS, **OUTCOMES}
 
 
-def exercises(assignment: str) -> list[Exercise]:
+def exercises(assignment: str) -> list[Exercise | Outcome]:
     """The assignment's exercises, or an UnknownAssignment (a KeyError) saying which assignments are declared."""
     if assignment not in ASSIGNMENTS:
         raise UnknownAssignment(f"no exercises are declared for {assignment!r}: add dlcourse/grading/exercises/"
@@ -42,9 +47,9 @@ def exercises(assignment: str) -> list[Exercise]:
     return ASSIGNMENTS[assignment]
 
 
-def graded_questions() -> dict[str, list[tuple[str, Exercise]]]:
+def graded_questions() -> dict[str, list[tuple[str, Exercise | Outcome]]]:
     """Coverage question id -> (assignment, exercise) for every exercise that grades it."""
-    out: dict[str, list[tuple[str, Exercise]]] = {}
+    out: dict[str, list[tuple[str, Exercise | Outcome]]] = {}
     for assignment, es in ASSIGNMENTS.items():
         for e in es:
             for q in e.question_ids:

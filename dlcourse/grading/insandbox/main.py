@@ -11,13 +11,14 @@ import json
 import os
 import sys
 
-from . import calls, cells, inert
+from . import calls, cells, inert, outcome
 from .protocol import MAX_PRINT
 
 
 def main(job_dir: str) -> None:
     """Runs the job in ``job_dir``: ``job.json`` (cells, cases, limits, the student library's
-    folder) and ``inputs.bin`` (the cases' arguments), both read-only. Records go to the file
+    folder; or, for an outcome exercise, its runs) and ``inputs.bin`` (the cases' arguments, or
+    the outcome's data), both read-only. Records go to the file
     descriptor named by ``DLCOURSE_RESULTS_FD``; printed output, capped, to stdout."""
     # hwcheck.py is the grader's checker, beside this package: it encodes results, and a cell that
     # imports it as the kit's helper (``from hwcheck import check``) finds it
@@ -41,7 +42,10 @@ def main(job_dir: str) -> None:
     if job.get("library"):  # the student library, as students install it: after the job, before the system
         sys.path.insert(1, job["library"])  # (once the runner's own imports are done: they never look there)
     cells.run_cells(job, notebook)
-    calls.run_cases(job, shell, inputs, results)
+    if job.get("outcome"):  # an outcome exercise's run: its one "case" holds the training and held-out data
+        outcome.run_outcome(job, shell, inputs[0], results)
+    else:
+        calls.run_cases(job, shell, inputs, results)
     sys.__stdout__.write(captured.getvalue()[:MAX_PRINT])
     sys.__stdout__.flush()
     os.write(finished_w, b"1")

@@ -20,6 +20,7 @@ Standard library only: this module runs inside the sandbox too.
 from __future__ import annotations
 
 import json
+import math
 import os
 import traceback
 
@@ -90,3 +91,31 @@ def _read_cell(rec: dict, cells: dict, notes: dict) -> None:
     if rec.get("status") in NOTED:
         kept = rec.get("kept") if isinstance(rec.get("kept"), list) else []
         notes[cell] = (rec["status"], [str(n)[:80] for n in kept[:MAX_KEPT_NAMES]])
+
+
+def read_runs(data: bytes, runs: int) -> dict[int, dict]:
+    """An outcome run's records (``insandbox.outcome``): run index -> ``{"labels": encoded array,
+    "cpu": s, "peak_mb": MB}`` for a run that came back, ``{"error": text, "cpu": s}`` for one that
+    failed or was stopped. As ``read_status``: capped, malformed lines ignored, the first word on
+    a run counts; a forged record can only be about the student's own runs, and the labels are
+    scored outside the sandbox."""
+    out: dict[int, dict] = {}
+    for line in data.split(b"\n", MAX_STATUS_LINES)[:MAX_STATUS_LINES]:
+        if len(line) > MAX_LINE_BYTES:
+            continue
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(rec, dict) or type(rec.get("run")) is not int or not 0 <= rec["run"] < runs \
+                or rec["run"] in out:
+            continue
+        cpu = rec.get("cpu")
+        seen = {"cpu": float(cpu) if type(cpu) in (int, float) and math.isfinite(cpu) else None}
+        if rec.get("status") == "ok" and _encoded_outputs([rec.get("labels")]):
+            peak = rec.get("peak_mb")
+            out[rec["run"]] = {**seen, "labels": rec["labels"],
+                               "peak_mb": float(peak) if type(peak) in (int, float) and math.isfinite(peak) else None}
+        else:
+            out[rec["run"]] = {**seen, "error": str(rec.get("error", "failed"))[:MAX_TEXT]}
+    return out

@@ -73,6 +73,7 @@ class Outcome:
     wrong_answers: dict[str, WrongTraining] = field(default_factory=dict)
     title: str = ""  # as Spec's
     text: str = ""  # as Spec's
+    questions: tuple[str, ...] = ()  # the coverage questions it grades, as Spec's (ids)
 
     def __post_init__(self) -> None:
         thresholds = [b.threshold for b in self.bands]
@@ -88,6 +89,15 @@ class Outcome:
     def key(self) -> str:
         """The grade id of the cell the student answers in: the function's name."""
         return self.function
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        return tuple(self.questions)
+
+    def test_source(self) -> str:
+        """The code of the test cell: in the student's kit, the local check on public data; the
+        grader runs the graded runs itself (``dlcourse.grading.outcome.graded``)."""
+        return f'check("{self.grade_id}", {self.function})'
 
     def band(self, outcome: float) -> Band | None:
         """The band ``outcome`` falls in, or None below the lowest."""

@@ -32,10 +32,12 @@ What each defence covers, and what it leaves to the sandbox:
   sandbox's. In process, the judge only measures: CPU seconds per run (``time.process_time``,
   every thread of the process, while the run lasts) and the process's peak memory.
 
-How it plugs into grading (next step): an outcome exercise is a second sandbox run per
-submission, after the notebook's function tests, with the exercise's ``Budget`` as that run's
-limits (RLIMIT_CPU = cpu_seconds x (seeds + 1) plus the kernel's start, RLIMIT_AS =
-memory_mb), so the total per submission is bounded by the sum of the two runs' limits. The
+How it plugs into grading (``dlcourse.grading.outcome.graded``, whose docstring has the
+details): an outcome exercise is a second sandbox run per submission, after the notebook's
+function tests, with the exercise's ``Budget`` as that run's limits (each run a fork whose
+RLIMIT_CPU is cpu_seconds, the sandbox's RLIMIT_AS memory_mb, its wall-clock time the cells'
+share plus a share per run), so the total per submission is bounded by the sum of the two
+runs' limits. The
 grader makes the grading data outside the sandbox (it needs the secret) and hands the sandbox
 only the training set, the seeds and the held-out signals, never their labels; inside, a small
 harness calls ``train`` and ``predict`` run by run, checks each run's CPU time as ``_run``

@@ -1,0 +1,129 @@
+"""The harness of an outcome exercise's sandbox run: the student's ``train`` run by run, as the
+cells left it, and each run's labels sent out as soon as it has them.
+
+The grader hands in the training set, the control's permuted labels, the seeds and the
+held-out signals (never their labels: it scores what comes back itself, with
+``dlcourse.grading.outcome.judge``). Each run is a fork of its own, so that what a run leaves
+behind (a background thread, a patched module, a process it forked) dies with it:
+
+- CPU: the run's child lowers its own RLIMIT_CPU to the run's budget (a forked child's CPU time
+  starts at zero, and every thread of it counts), so a run past its budget is stopped by the
+  kernel, whatever the student's code blocks or ignores; the parent also stops a run past its
+  wall-clock time (a run that sleeps), and reports the CPU time each run used;
+- what a run returns: only a plain ``np.ndarray`` of integers leaves, encoded here without
+  calling any method of the student's objects; anything else is refused with the judge's words
+  (the grader checks the labels again, the shape and the range, on its side);
+- how far it got: the runs finished before one was stopped have sent their labels already, and
+  the runs after it still run.
+
+Standard library and NumPy only: this module runs inside the sandbox.
+"""
+from __future__ import annotations
+
+import base64
+import math
+import os
+import resource
+import time
+from typing import Any
+
+import numpy as np
+
+from . import supervise
+from .protocol import error_text, send
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    out = a.copy()
+    out.flags.writeable = False
+    return out
+
+
+def _encoded_labels(predicted: Any) -> dict:
+    """The labels as the grader reads them back; a ValueError saying why they cannot be."""
+    if type(predicted) is not np.ndarray:  # type(), not isinstance: a subclass or a proxy fakes the latter
+        raise ValueError(f"predict returned a {type(predicted).__name__}: return a NumPy array (np.ndarray, not a "
+                         f"subclass) of integer labels, e.g. scores.argmax(axis=1)")
+    if predicted.dtype.kind not in "iu":
+        raise ValueError(f"predict returned an array of dtype {predicted.dtype}: return integer labels, "
+                         f"e.g. scores.argmax(axis=1)")
+    a = np.array(predicted, dtype=np.int64, copy=True)  # the harness's own array, whatever the student's holds
+    return {"dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes("C")).decode()}
+
+
+def _limit_cpu(seconds: float) -> None:
+    """This process's CPU time capped at ``seconds`` (SIGXCPU), and one second later for good
+    (SIGKILL, which no handler the student installs can catch): lowering a limit needs no privilege."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = max(1, math.ceil(seconds))
+    if hard != resource.RLIM_INFINITY:
+        soft = max(1, min(soft, hard - 1))
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+
+
+def _run_in_child(train: Any, data: dict, run: dict, job: dict, results: int, done_w: int) -> None:
+    """In the run's child: train, predict on the held-out signals, send the labels and the CPU time."""
+    me = os.getpid()
+    _limit_cpu(float(job["cpu_seconds"]))
+    start = time.process_time()
+    try:
+        predict = train(_read_only(data["X"]), _read_only(data[run["labels"]]), int(run["seed"]))
+        if not callable(predict):
+            raise ValueError(f"train returned a {type(predict).__name__}, not a function predict(X)")
+        record = {"status": "ok", "labels": _encoded_labels(predict(_read_only(data["X_heldout"])))}
+    except BaseException as e:  # the student's code: any failure is this run's, reported
+        record = {"status": "error", "error": error_text(e)}
+    if os.getpid() != me:  # a process the student's code forked: it says nothing
+        os._exit(0)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    send(results, run=run["index"], cpu=time.process_time() - start, peak_mb=peak_mb, **record)
+    supervise.say_done(done_w)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _one_run(train: Any, data: dict, run: dict, job: dict, results: int) -> None:
+    before = _children_cpu()  # a stopped run's CPU time: its child's, once reaped (runs go one at a time)
+    done_r, done_w = os.pipe()
+    pid = supervise.fork()
+    if pid is None:
+        os.close(done_r)
+        os.close(done_w)
+        send(results, run=run["index"], status="error", error="could not start: process limit reached")
+        return
+    if pid == 0:
+        os.close(done_r)
+        try:
+            _run_in_child(train, data, run, job, results, done_w)
+        finally:  # whatever the student's code did, this child never returns into the harness
+            os._exit(0)
+    os.close(done_w)
+    with supervise.Child(pid, done_r) as child:
+        stopped = supervise.await_child(child, float(job["run_seconds"]), "run")
+        child.kill()  # its work is done or it is stopped: what it left running ends now (and it is reaped)
+    if stopped is not None:
+        send(results, run=run["index"], status="stopped", error=_stopped_words(stopped, job),
+             cpu=_children_cpu() - before)
+
+
+def _stopped_words(stopped: supervise.Stopped, job: dict) -> str:
+    if stopped.timed_out:
+        return f"the run took more than {stopped.seconds:g} s of wall-clock time and was stopped"
+    if stopped.ended in ("killed by signal SIGXCPU", "killed by signal SIGKILL"):
+        return (f"the run used its budget of {float(job['cpu_seconds']):g} s of CPU (every thread counts) "
+                f"and was stopped ({stopped.ended})")
+    return str(stopped)
+
+
+def run_outcome(job: dict, shell: Any, data: dict, results: int) -> None:
+    """Every run of ``job["outcome"]``: the graded seeds, then the control."""
+    spec = job["outcome"]
+    train = shell.user_ns.get(spec["function"])
+    for run in spec["runs"]:
+        if not callable(train):
+            send(results, run=run["index"], status="error", error=f"no function named {spec['function']} was defined")
+            continue
+        _one_run(train, data, run, spec, results)
