@@ -9,10 +9,16 @@ Two mistakes the brief of issue 23 suggests do not land within ten points of the
 here, so they are not the subtle answer: a gradient without its 1/N makes SGD's step 100 times
 too long and training diverges (it is declared, as a blatant answer: chance); a forgotten
 shuffle changes nothing measurable, the generator's examples being in random order already.
-The subtle answers are SGD without its momentum and a run stopped after 8 epochs, five to
-seven points down. A ReLU left out (after the first dense layer) costs about four points,
-within what the graded training set's draw moves the reference: the bands cannot separate it
-(2 of 8 calibration gradings gave it full credit), so it is not declared.
+The subtle answer is a run stopped after 4 epochs, about eleven points down.
+
+The full band sits midway between the reference and the subtle answer: a grading moves a
+reference's median by a point or two (its training draw, its held-out draw, the student's
+seeds), and an honest student must not lose half the points to that (with a band of 61%, one
+honest notebook in about thirty of a sample class got half credit, at 60.8%). What lands
+closer than that band's margin is not declared a mistake: SGD without its momentum (about
+five points down, a fair choice of optimiser, not an error) and training stopped after 8
+epochs (six down) earn full credit or half, as the draw falls; a ReLU left out (after the
+first dense layer, four down) likewise.
 """
 from __future__ import annotations
 
@@ -49,9 +55,7 @@ def train(X, y, seed):
     ### END SOLUTION
 """
 
-NO_MOMENTUM = SOLUTION.replace("optim.SGD(0.1, momentum=0.9)", "optim.SGD(0.1)")
-
-UNDER_TRAINED = SOLUTION.replace("range(30)", "range(8)")
+UNDER_TRAINED = SOLUTION.replace("range(30)", "range(4)")
 
 SUMMED_GRADIENT = _IMPORTS + """
 
@@ -73,7 +77,7 @@ def train(X, y, seed):
     return predict
 """
 
-BANDS = (Band(0.61, 1.0), Band(0.45, 0.5))  # calibrated: benchmarks/calibrate_outcome.py
+BANDS = (Band(0.58, 1.0), Band(0.45, 0.5))  # calibrated: benchmarks/calibrate_outcome.py
 BUDGET = Budget(cpu_seconds=5.0, memory_mb=1024)  # the reference takes about 0.6 s a run
 SEEDS = 3
 
@@ -86,8 +90,8 @@ MLP_MNIST1D = Outcome(
     heldout_size=2000,
     seeds=SEEDS,
     wrong_answers={
-        "no_momentum": WrongTraining("SGD runs without its momentum", NO_MOMENTUM),
-        "under_trained": WrongTraining("training stops after 8 epochs", UNDER_TRAINED),
+        "under_trained": WrongTraining("training stops after 4 epochs, long before the loss levels off",
+                                       UNDER_TRAINED),
         "summed_gradient": WrongTraining(
             "the gradient is the batch's sum, without its 1/N: SGD's step is N times too long", SUMMED_GRADIENT),
         "majority": WrongTraining("nothing is trained: predict says the most frequent class", MAJORITY),
