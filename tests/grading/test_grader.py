@@ -6,6 +6,7 @@ the end read the runner's stream and check outputs in process.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import json
@@ -108,7 +109,9 @@ def test_wrong_solutions_aim_at_real_tests_of_every_assignment():
     targets = [target for _, _, target in sample_class.WRONG.values()]
     graded = {a: {t.grade_id for t in _tests(a)} for a in ASSIGNMENTS}
     assert set(targets) <= set().union(*graded.values()), set(targets) - set().union(*graded.values())
-    assert all(graded[a] <= set(targets) for a in ASSIGNMENTS), "an autograded test with no known mistake"
+    # an outcome exercise's known mistakes are trainings of its own, the sample class's outcome kinds
+    assert all(graded[a] - set(OUTCOMES) <= set(targets) for a in ASSIGNMENTS), "a test with no known mistake"
+    assert all(OUTCOMES[t].wrong_answers for a in ASSIGNMENTS for t in graded[a] & set(OUTCOMES))
 
 
 @pytest.mark.slow
@@ -206,11 +209,21 @@ def test_what_students_receive_holds_no_hidden_case_and_no_reference(tmp_path):
         assert names == ["hw3/hw3.ipynb", "hw3/hw3_cases.json", "hw3/hwcheck.py"]
         helper = z.read("hw3/hwcheck.py").decode()
         shipped = json.loads(z.read("hw3/hw3_cases.json"))
-    imported = {n.names[0].name.split(".")[0] for n in ast.walk(ast.parse(helper)) if isinstance(n, ast.Import)}
-    imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(helper)) if isinstance(n, ast.ImportFrom)}
+    tree = ast.parse(helper)
+    imported = {n.names[0].name.split(".")[0] for n in tree.body if isinstance(n, ast.Import)}
+    imported |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom)}
     assert imported <= {"__future__", "base64", "collections", "json", "pathlib", "typing", "numpy"}, imported
+    # inside a function, beside the standard library: only the public data's generator, for the outcome check
+    lazy = {n.names[0].name for n in ast.walk(tree) if isinstance(n, ast.Import)} - imported
+    lazy |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    outside = {m for m in lazy if m.split(".")[0] not in sys.stdlib_module_names} - imported
+    assert outside <= {"dlcourse.data.mnist1d"}, lazy
     secret = load_secret()
     for test_id, test in shipped["tests"].items():
+        if test_id in OUTCOMES:  # the public data's parameters, public seeds, bands and budget: no data at all
+            assert test.keys() == {"outcome", "function", "data", "seeds", "cpu_seconds", "bands"}, test.keys()
+            assert test["data"] == json.loads(json.dumps(dataclasses.asdict(OUTCOMES[test_id].data)))
+            continue
         spec = SPECS[test_id]
         assert [c["name"] for c in test["cases"]] == [c.name for c in cases.visible_cases(spec)]
         hidden = [cases.inputs(spec, c) for c in cases.hidden_cases(spec, secret, "hw3", "student0000") if not c.edge]
