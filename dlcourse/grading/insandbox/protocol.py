@@ -23,6 +23,7 @@ import json
 import math
 import os
 import traceback
+from collections.abc import Iterator
 
 MAX_PRINT = 20_000  # characters of a notebook's printed output kept (the sandbox keeps as many bytes)
 MAX_STATUS_LINES = 10_000
@@ -59,6 +60,17 @@ def read_status(data: bytes, cell_ids: set[str]) -> dict:
     cells: dict[str, str | None] = {}
     notes: dict[str, tuple[str, list[str]]] = {}
     cases: dict[int, list | str] = {}
+    for rec in _records(data):
+        if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
+            _read_cell(rec, cells, notes)
+        elif type(rec.get("case")) is int and rec["case"] not in cases:
+            ok = rec.get("status") == "ok" and _encoded_outputs(rec.get("outputs"))
+            cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:MAX_TEXT]
+    return {"cells": cells, "notes": notes, "cases": cases}
+
+
+def _records(data: bytes) -> Iterator[dict]:
+    """The stream's records, one JSON object a line, within the caps; anything else is skipped."""
     for line in data.split(b"\n", MAX_STATUS_LINES)[:MAX_STATUS_LINES]:
         if len(line) > MAX_LINE_BYTES:
             continue
@@ -66,14 +78,8 @@ def read_status(data: bytes, cell_ids: set[str]) -> dict:
             rec = json.loads(line)
         except (ValueError, RecursionError):
             continue
-        if not isinstance(rec, dict):
-            continue
-        if isinstance(rec.get("cell"), str) and rec["cell"] in cell_ids and rec["cell"] not in cells:
-            _read_cell(rec, cells, notes)
-        elif type(rec.get("case")) is int and rec["case"] not in cases:
-            ok = rec.get("status") == "ok" and _encoded_outputs(rec.get("outputs"))
-            cases[rec["case"]] = rec["outputs"] if ok else str(rec.get("error", "failed"))[:MAX_TEXT]
-    return {"cells": cells, "notes": notes, "cases": cases}
+        if isinstance(rec, dict):
+            yield rec
 
 
 def _encoded_outputs(outputs: object) -> bool:
@@ -100,15 +106,8 @@ def read_runs(data: bytes, runs: int) -> dict[int, dict]:
     a run counts; a forged record can only be about the student's own runs, and the labels are
     scored outside the sandbox."""
     out: dict[int, dict] = {}
-    for line in data.split(b"\n", MAX_STATUS_LINES)[:MAX_STATUS_LINES]:
-        if len(line) > MAX_LINE_BYTES:
-            continue
-        try:
-            rec = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if not isinstance(rec, dict) or type(rec.get("run")) is not int or not 0 <= rec["run"] < runs \
-                or rec["run"] in out:
+    for rec in _records(data):
+        if type(rec.get("run")) is not int or not 0 <= rec["run"] < runs or rec["run"] in out:
             continue
         cpu = rec.get("cpu")
         seen = {"cpu": float(cpu) if type(cpu) in (int, float) and math.isfinite(cpu) else None}
