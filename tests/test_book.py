@@ -372,12 +372,24 @@ def test_the_downloaded_kit_checks_the_homework_without_dlcourse(assignment, sit
     assert no_library.returncode != 0, "dlcourse is importable in the student's environment: the test proves nothing"
     assert "No module named 'dlcourse'" in no_library.stderr, no_library.stderr
 
-    (folder / "solved.ipynb").write_text(json.dumps(_solve(copy.deepcopy(blank), assignment)))
+    # an outcome exercise trains a network on MNIST-1D: its check needs the student library (below)
+    outcomes = {grade_id: test["function"] for grade_id, test in cases.items() if test.get("outcome")}
+    solved_nb = _solve(copy.deepcopy(blank), assignment)
+    solved_nb["cells"] = [c for c in solved_nb["cells"]
+                          if nbgrader_metadata(c).get("grade_id") not in {*outcomes, *outcomes.values()}]
+    (folder / "solved.ipynb").write_text(json.dumps(solved_nb))
     solved = _run_plain(plain_python, folder, "-c", RUN_CELLS, "solved.ipynb")
     assert solved.returncode == 0, f"{assignment} with the instructor's answers:\n{solved.stdout}{solved.stderr}"
-    for test in cases.values():
+    for grade_id, test in cases.items():
+        if grade_id in outcomes:
+            continue
         passed = f"{test['function']}: {len(test['cases'])} visible case(s) passed"
         assert passed in solved.stdout, f"{assignment}: no {passed!r} in\n{solved.stdout}"
+    for grade_id, function in outcomes.items():
+        check = f"import hwcheck\ndef {function}(X, y, seed):\n    pass\nhwcheck.check({grade_id!r}, {function})"
+        needs = _run_plain(plain_python, folder, "-c", check)
+        assert needs.returncode != 0, needs.stdout
+        assert "which the course's student library makes: install it" in needs.stderr, needs.stderr
 
     # unanswered, the first test cell stops the notebook, naming the stub's NotImplementedError
     first_test = next(nbgrader_metadata(c)["grade_id"] for c in blank["cells"]

@@ -215,7 +215,12 @@ def check_outcome(test: dict, fn: Callable) -> None:
     public data only (the student's training split, scored on the data set's public test split),
     each run against the budget and the median against the bands. The grader's held-out set and
     seeds differ, and it also runs a control on shuffled labels: a guide, not the grade."""
-    from dlcourse.data.mnist1d import MNIST1DConfig, make_mnist1d  # made locally, never downloaded
+    try:
+        from dlcourse.data.mnist1d import MNIST1DConfig, make_mnist1d  # made locally, never downloaded
+    except ImportError as e:
+        raise ImportError(f"{test['function']} is checked on MNIST-1D, which the course's student library makes: "
+                          "install it (the course site's page \"Running the labs\" says how), then check again "
+                          f"({e})") from None
 
     config = {**test["data"], "padding": tuple(test["data"]["padding"])}
     data = make_mnist1d(MNIST1DConfig(**config))
