@@ -105,5 +105,6 @@ and returns `predict(X_new)`, a function giving an integer label (0 to 9) per ro
 The grader runs it with {SEEDS} seeds of its own on a training set drawn like yours and scores each `predict` on \
 held-out signals it never shows: a median accuracy of {BANDS[0].threshold:.0%} earns all the points, \
 {BANDS[1].threshold:.0%} earns {BANDS[1].fraction:.0%} of them. Each run may use {BUDGET.cpu_seconds:g} seconds \
-of CPU. A control run on shuffled labels must score at chance.""",
+of CPU, and the whole run {BUDGET.memory_mb} MB of memory, the notebook's cells included: NumPy and the course's \
+library fit in it, TensorFlow does not. A control run on shuffled labels must score at chance.""",
 )
