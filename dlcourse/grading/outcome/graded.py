@@ -40,7 +40,7 @@ from dlcourse.grading import checker, sandbox
 from dlcourse.grading.insandbox.protocol import read_runs
 from dlcourse.grading.outcome.data import GradingData, RunSeeds, _draw, grading_data, run_seeds
 from dlcourse.grading.outcome.exercise import Outcome
-from dlcourse.grading.outcome.judge import AnswerRefused, Run, Verdict, accuracy, chance_bound, labels
+from dlcourse.grading.outcome.judge import AnswerRefused, Run, Verdict, chance_bound, labels, scored
 
 START_SECONDS = 20.0  # the runner's start and its imports, before the cells
 PUBLIC_SEEDS = 1000  # the public runs' seeds start here: no graded seed is public anyway
@@ -105,9 +105,7 @@ def _run(outcome: Outcome, seed: int, record: dict | None, y_heldout: np.ndarray
         predicted = labels(checker.decode(record["labels"], max_elements=max(len(y_heldout), 1)), len(y_heldout))
     except (AnswerRefused, ValueError, TypeError, KeyError) as e:
         return Run(seed, 0.0, cpu, f"{type(e).__name__}: {str(e)[:300]}")
-    if cpu > outcome.budget.cpu_seconds:
-        return Run(seed, 0.0, cpu, f"over the budget: {cpu:.1f} s of CPU, {outcome.budget.cpu_seconds:g} s allowed")
-    return Run(seed, accuracy(predicted, y_heldout), cpu)
+    return scored(seed, predicted, y_heldout, cpu, outcome.budget.cpu_seconds)
 
 
 def verdict(outcome: Outcome, results: bytes, data: GradingData, seeds: RunSeeds) -> Verdict:

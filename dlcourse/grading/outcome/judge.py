@@ -127,10 +127,15 @@ def _run(train: Train, X: np.ndarray, y: np.ndarray, seed: int, data: GradingDat
         predicted = labels(predict(_read_only(data.X_heldout)), len(data.y_heldout))
     except Exception as e:  # the student's code: any failure is this run's, reported, never the grader's
         return Run(seed, 0.0, time.process_time() - start, f"{type(e).__name__}: {e}")
-    cpu = time.process_time() - start
+    return scored(seed, predicted, data.y_heldout, time.process_time() - start, cpu_budget)
+
+
+def scored(seed: int, predicted: np.ndarray, y: np.ndarray, cpu: float, cpu_budget: float) -> Run:
+    """A run that returned its labels (the judge's own array): its accuracy, or nothing when it
+    went over the CPU budget."""
     if cpu > cpu_budget:
         return Run(seed, 0.0, cpu, f"over the budget: {cpu:.1f} s of CPU, {cpu_budget:g} s allowed")
-    return Run(seed, accuracy(predicted, data.y_heldout), cpu)
+    return Run(seed, accuracy(predicted, y), cpu)
 
 
 @dataclass(frozen=True)
