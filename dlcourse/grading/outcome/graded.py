@@ -23,11 +23,13 @@ held-out labels; it scores the labels that come back itself (``judge.labels``,
 ``judge.accuracy``). Without a secret (a check of a notebook, or the kit's local check) the
 runs use public data only: the student's training split and the paper's public test split.
 
-What is left open: the harness shares its process with the notebook's code, so a record on the
-results descriptor can be forged from inside the sandbox (as for the function tests, the first
-word on a run counts). A forged run gains nothing, its labels being scored on held-out labels
-the sandbox never holds; but a forged control run that claims chance would hide weights
-trained elsewhere from the control.
+What is left open: all the runs share one sandbox run and the notebook's process, so the
+control is a speed bump, not a wall. A record on the results descriptor can be forged from
+inside the sandbox (as for the function tests, the first word on a run counts), and the job's
+files hold both label sets, so a ``train`` can tell the control's labels from the graded ones.
+A forged or detected run gains nothing on the graded runs, whose labels are scored on held-out
+labels the sandbox never holds; but it can hide weights trained elsewhere from the control. A
+wall needs each run in a sandbox run of its own, holding only its own labels.
 """
 from __future__ import annotations
 
