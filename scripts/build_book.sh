@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
+# the build's own matplotlib font cache (see scripts/test.sh): a stale user cache fails the build
+export MPLCONFIGDIR="$PWD/_build/matplotlib"
 out=()
 if [ "${1:-}" = "--instructor" ]; then
   shift

@@ -7,6 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests || exit 1
 export TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0
+# matplotlib's font cache in the clone, not the user's: a stale ~/.cache/matplotlib list that
+# lacks matplotlib's own fonts makes every figure warn on stderr, which fails the strict build
+export MPLCONFIGDIR="$PWD/_build/matplotlib"
 
 bash scripts/lint.sh
 lint=$?
