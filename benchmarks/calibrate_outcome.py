@@ -59,7 +59,7 @@ from dlcourse.grading.outcome.calibration import calibrate, table
 from dlcourse.grading.outcome.configured_calibration import calibrate_configured, configurations, configured_table
 from dlcourse.grading.outcome.diverging import DIVERGING_MLP
 from dlcourse.grading.outcome.hw3 import MLP_MNIST1D
-from dlcourse.grading.outcome.trainer import estimated_cpu_seconds
+from dlcourse.trainer import estimated_cpu_seconds
 
 EXERCISES = ("mlp", "diverging")
 

@@ -17,8 +17,7 @@ from sample_class.copying import copied_with_renames
 from sample_class.honest import HONEST_MORE, add_cell, honest, own_words, replace_cell, restructured, with_ipython
 from sample_class.hostile import BREAKERS, CHEATS, CHEATS_OF, CORRUPT, LINKS, SILENT_BREAKERS
 from sample_class.outcome import ANSWERS as OUTCOME_ANSWERS
-from sample_class.outcome import code as outcome_code
-from sample_class.outcome import outcome_of
+from sample_class.outcome import outcomes_of
 
 if TYPE_CHECKING:
     from dlcourse.grading.grader import SubmissionResult
@@ -157,16 +156,13 @@ _AFTER_WRONG = [
 
 
 def outcome_kinds(source_nb: nbformat.NotebookNode) -> list[Kind]:
-    """The kinds of ``sample_class.outcome`` for the outcome exercise this notebook has, if any:
-    each an honest notebook with its train cell replaced, earning the fraction the calibration
-    predicts of that exercise and full marks elsewhere."""
-    outcome = outcome_of({nbgrader_metadata(c).get("grade_id") for c in source_nb.cells})
-    if outcome is None:
-        return []
-    return [_notebook(name, lambda src, name=name: replace_cell(honest(src.notebook), outcome.key,
-                                                                outcome_code(outcome, name)),
-                      Expected(ALL_BUT_ONE, outcome.grade_id, problem=False, fraction=fraction))
-            for name, (_, fraction) in OUTCOME_ANSWERS.items()]
+    """The kinds of ``sample_class.outcome`` for the outcome exercises this notebook has: each an
+    honest notebook with one exercise's answer cell replaced, earning the fraction the
+    calibration predicts of that exercise and full marks elsewhere."""
+    return [_notebook(name, lambda src, key=o.key, code=code: replace_cell(honest(src.notebook), key, code),
+                      Expected(ALL_BUT_ONE, o.grade_id, problem=False, fraction=fraction))
+            for o in outcomes_of({nbgrader_metadata(c).get("grade_id") for c in source_nb.cells})
+            for name, (code, fraction) in OUTCOME_ANSWERS[o.grade_id].items()]
 
 
 def class_kinds(source_nb: nbformat.NotebookNode) -> list[Kind]:

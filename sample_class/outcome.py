@@ -1,7 +1,7 @@
 """Students of an outcome exercise (``dlcourse.grading.outcome``): each hands in the honest
-notebook with its ``train`` cell replaced. The honest one is the reference itself (every honest
-kind). Here: one that trains too little, one over the budget, and the hostile side of issue 23,
-which must gain nothing:
+notebook with its answer cell replaced. The honest one is the reference itself (every honest
+kind). Here, for hw3's MLP: one that trains too little, one over the budget, and the hostile
+side of issue 23, which must gain nothing:
 
 - reading the held-out data or labels: it searches the job's files, the environment and the
   file system for an array of held-out labels (integers, one per held-out signal) and answers
@@ -13,12 +13,19 @@ which must gain nothing:
   ``predict`` waits on it; the run's CPU limit counts every thread, and stops it;
 - a lazy object, which would compute (or claim equality) when compared: refused.
 
+For the diverging configuration, whose ``changes()`` the grader trains with its own trainer:
+a learning rate lowered too far (under-trained), an answer over the budget, and the hostile
+side: a key it may not change, a number of 400 digits, a function that never returns, and a
+notebook that patches the course library's trainer (in the sandbox, where the grader does not
+train) while answering with the diverging configuration itself.
+
 Their expected scores are the calibration's (benchmarks/calibrate_outcome.py): the
-under-trained answer earns its half band in every calibration grading; the others earn nothing.
+under-trained answers earn their half band in every calibration grading; the others earn nothing.
 """
 from __future__ import annotations
 
 from dlcourse.grading.exercises import OUTCOMES
+from dlcourse.grading.outcome.configured import Configured
 from dlcourse.grading.outcome.exercise import Outcome
 
 _PREDICT_TAIL = """
@@ -186,24 +193,68 @@ def train(X, y, seed):
     return lambda X_new: Labels(len(X_new))
 """
 
-# name -> (the code of the train cell, the fraction of the outcome's points it must earn)
-ANSWERS = {
-    "outcome_under_trained": (None, 0.5),  # the declared wrong answer: its half band
-    "outcome_over_budget": (OVER_BUDGET, 0.0),
-    "outcome_reads_heldout": (READS_HELDOUT, 0.0),
-    "outcome_hash_memoriser": (HASH_MEMORISER, 0.0),
-    "outcome_training_labels": (TRAINING_LABELS, 0.0),
-    "outcome_background_thread": (BACKGROUND_THREAD, 0.0),
-    "outcome_lazy_labels": (LAZY, 0.0),
+PATCHES_TRAINER = """\
+import dlcourse.trainer
+
+
+def trained_well(config):
+    return dlcourse.trainer.trainer(config | {"learning_rate": 0.1})
+
+
+dlcourse.trainer.trainer = trained_well  # the sandbox's copy: the grader trains with its own
+
+
+def changes():
+    return {}
+"""
+
+NOT_CHANGEABLE = """\
+def changes():
+    return {"learning_rate": 0.1, "width": 400}
+"""
+
+HUGE_NUMBER = """\
+def changes():
+    return {"learning_rate": 0.1, "epochs": 10**400}
+"""
+
+SPINS = """\
+def changes():
+    while True:
+        pass
+"""
+
+OVER_BUDGET_CONFIGURATION = """\
+def changes():
+    return {"learning_rate": 0.1, "epochs": 5000}
+"""
+
+MLP = OUTCOMES["test_outcome_mlp"]
+DIVERGING = OUTCOMES["test_outcome_diverging"]
+
+# exercise (grade id) -> kind -> (the code of its answer cell, the fraction of its points it must earn)
+ANSWERS: dict[str, dict[str, tuple[str, float]]] = {
+    MLP.grade_id: {
+        "outcome_under_trained": (MLP.wrong_answers["under_trained"].code, 0.5),  # its half band
+        "outcome_over_budget": (OVER_BUDGET, 0.0),
+        "outcome_reads_heldout": (READS_HELDOUT, 0.0),
+        "outcome_hash_memoriser": (HASH_MEMORISER, 0.0),
+        "outcome_training_labels": (TRAINING_LABELS, 0.0),
+        "outcome_background_thread": (BACKGROUND_THREAD, 0.0),
+        "outcome_lazy_labels": (LAZY, 0.0),
+    },
+    DIVERGING.grade_id: {
+        # a learning rate lowered a hundredfold: it trains, too little in its epochs (its half band)
+        "configured_under_trained": (DIVERGING.outcome.wrong_answers["lowered_too_far"].code, 0.5),
+        "configured_over_budget": (OVER_BUDGET_CONFIGURATION, 0.0),  # refused before training
+        "configured_not_changeable": (NOT_CHANGEABLE, 0.0),  # a key it may not change: refused
+        "configured_huge_number": (HUGE_NUMBER, 0.0),  # a 400-digit epochs: refused, said by its size
+        "configured_spins": (SPINS, 0.0),  # its function never returns: stopped at the budget
+        "configured_patches_trainer": (PATCHES_TRAINER, 0.0),  # the given configuration, trained by the grader
+    },
 }
 
 
-def code(outcome: Outcome, name: str) -> str:
-    """The train cell of kind ``name``."""
-    given, _ = ANSWERS[name]
-    return given if given is not None else outcome.wrong_answers["under_trained"].code
-
-
-def outcome_of(function_cells: set[str]) -> Outcome | None:
-    """The outcome exercise whose answer cell (the function's grade id) is among ``function_cells``."""
-    return next((o for o in OUTCOMES.values() if o.key in function_cells), None)
+def outcomes_of(answer_cells: set[str]) -> list[Outcome | Configured]:
+    """The outcome exercises whose answer cell (the function's grade id) is among ``answer_cells``."""
+    return [o for o in OUTCOMES.values() if o.key in answer_cells]

@@ -24,9 +24,10 @@ from dlcourse.errors import DeclarationError
 from dlcourse.grading import notebook
 from dlcourse.grading.exercise import Exercise, Spec, Written
 from dlcourse.grading.exercises import exercises
+from dlcourse.grading.outcome.configured import Configured
 from dlcourse.grading.outcome.exercise import Outcome
 
-CODED = (Spec, Outcome)  # answered in a code cell defining the function, checked by a test cell under it
+CODED = (Spec, Outcome, Configured)  # answered in a code cell defining the function, checked by a test cell under it
 
 SECTION_REF = re.compile(r"\{section:(\w+)\}")
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -171,7 +172,7 @@ def _heading_cell(nb, e: Exercise, at: int, numbers: dict[str, int], changes: li
     return at + 1
 
 
-def _test_cell(nb, e: Spec | Outcome, changes: list[str]) -> int:
+def _test_cell(nb, e: Spec | Outcome | Configured, changes: list[str]) -> int:
     """Puts the test cell right under the solution cell; returns the test cell's index."""
     at = _find(nb, e.function)
     test_at = _find(nb, e.grade_id)

@@ -210,23 +210,24 @@ def _outcome_run(fn: Callable, data: tuple, seed: int) -> tuple[float | None, fl
     return float(np.mean(np.array(predicted, dtype=np.int64) == y_test)), cpu, ""
 
 
-def check_outcome(test: dict, fn: Callable) -> None:
-    """An outcome exercise's local check: ``fn`` (``train``) run with a few public seeds on the
-    public data only (the student's training split, scored on the data set's public test split),
-    each run against the budget and the median against the bands. The grader's held-out set and
-    seeds differ, and it also runs a control on shuffled labels: a guide, not the grade."""
+def _public_mnist1d(test: dict) -> tuple:
+    """The public data of an outcome exercise's check: the student's training split and the
+    data set's public test split, made by the student library."""
     try:
         from dlcourse.data.mnist1d import MNIST1DConfig, make_mnist1d  # made locally, never downloaded
     except ImportError as e:
         raise ImportError(f"{test['function']} is checked on MNIST-1D, which the course's student library makes: "
                           "install it (the course site's page \"Running the labs\" says how), then check again "
                           f"({e})") from None
+    return make_mnist1d(MNIST1DConfig(**{**test["data"], "padding": tuple(test["data"]["padding"])}))
 
-    config = {**test["data"], "padding": tuple(test["data"]["padding"])}
-    data = make_mnist1d(MNIST1DConfig(**config))
+
+def _against_bands(test: dict, train: Callable, data: tuple) -> None:
+    """``train`` run with the check's public seeds, each run against the budget and the median
+    against the bands: printed when it earns every point, an AssertionError otherwise."""
     budget, lines, outcomes = test["cpu_seconds"], [], []
     for seed in test["seeds"]:
-        accuracy, cpu, problem = _outcome_run(fn, data, seed)
+        accuracy, cpu, problem = _outcome_run(train, data, seed)
         outcomes.append(accuracy if not problem else 0.0)
         said = problem or f"{accuracy:.1%} on the public test split"
         # only a warning here: a laptop's NumPy may use every core, and CPU time counts them all,
@@ -245,16 +246,44 @@ def check_outcome(test: dict, fn: Callable) -> None:
     print("\n".join(lines))
 
 
+def check_outcome(test: dict, fn: Callable) -> None:
+    """An outcome exercise's local check: ``fn`` (``train``) run with a few public seeds on the
+    public data only (the student's training split, scored on the data set's public test split),
+    each run against the budget and the median against the bands. The grader's held-out set and
+    seeds differ, and it also runs a control on shuffled labels: a guide, not the grade."""
+    _against_bands(test, fn, _public_mnist1d(test))
+
+
+def check_configured(test: dict, fn: Callable) -> None:
+    """A configuration exercise's local check: the changes ``fn`` returns checked as the grader
+    checks them (``dlcourse.trainer.changed``: only the keys it may change, a run within the
+    budget), then trained by the course library's trainer, the grader's, as ``check_outcome``
+    runs a ``train``. The grader's held-out set and seeds differ: a guide, not the grade."""
+    X, y, X_test, y_test = _public_mnist1d(test)
+    from dlcourse import trainer  # the student library, as the data above
+
+    try:
+        config = trainer.changed(test["given"], frozenset(test["changeable"]), trainer.sent(fn()), len(X),
+                                 X.shape[1], test["cpu_seconds"], test["function"])
+    except trainer.ConfigurationRefused as e:
+        raise AssertionError(f"{test['function']}: the grader would refuse this answer, and train nothing: {e}") \
+            from None
+    _against_bands(test, trainer.trainer(config), (X, y, X_test, y_test))
+
+
 def check(test_id: str, fn: Callable) -> None:
     """Runs the visible cases of ``test_id`` on ``fn``; raises AssertionError listing every
     failing case (naming a known mistake where the result is one), or prints a line when all
     pass. The grader runs hidden cases the same way. An outcome exercise is checked by
-    ``check_outcome``."""
+    ``check_outcome``, a configuration exercise by ``check_configured``."""
     tests = _load_tests()
     if test_id not in tests:
         raise LookupError(f"no visible cases for {test_id!r}: keep hwcheck.py and the homework's "
                           "*_cases.json in the notebook's folder")
     test = tests[test_id]
+    if test.get("configured"):
+        check_configured(test, fn)
+        return
     if test.get("outcome"):
         check_outcome(test, fn)
         return

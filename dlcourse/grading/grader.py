@@ -29,7 +29,10 @@ from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import AUTOGRADED, OUTCOMES, SPECS
 from dlcourse.grading.insandbox.protocol import read_status
 from dlcourse.grading.outcome import graded as outcomes
+from dlcourse.grading.outcome.configured import Configured
+from dlcourse.grading.outcome.configured_judge import ConfiguredVerdict
 from dlcourse.grading.outcome.exercise import Outcome
+from dlcourse.grading.outcome.judge import Verdict
 from dlcourse.grading.sandbox_library import folder as library_folder
 
 INSANDBOX = Path(__file__).with_name("insandbox")  # the runner: copied whole into each job
@@ -210,35 +213,58 @@ def _sandbox_job(student: str, job_spec: dict, calls: list[tuple[str, dict]], li
         shutil.rmtree(job, ignore_errors=True)
 
 
-def _grade_outcome(report: TestReport, outcome: Outcome, cells: list[dict], student: str, assignment: str,
-                   secret: bytes | None, limits: sandbox.Limits, sandboxed: bool) -> None:
+def _grade_outcome(report: TestReport, exercise: Outcome | Configured, cells: list[dict], student: str,
+                   assignment: str, secret: bytes | None, limits: sandbox.Limits, sandboxed: bool) -> None:
     """The outcome exercise's own sandbox run (``outcome.graded``): the notebook's cells again,
-    then the student's ``train`` run by run under the budget's limits; scored here."""
-    data, seeds = outcomes.data_and_seeds(outcome, secret, assignment, student)
-    part, arrays = outcomes.job(outcome, data, seeds)
-    run_limits = outcomes.limits(outcome, limits)
+    then the student's ``train`` run by run under the budget's limits (or, for a configuration
+    exercise, its function called once, its answer trained by the grader); scored here."""
+    data, seeds = outcomes.data_and_seeds(exercise, secret, assignment, student)
+    part, arrays = outcomes.job(exercise, data, seeds)
+    run_limits = outcomes.limits(exercise, limits)
     # the student library without stubs: an outcome has no reference to withhold, and its own
     # reference trains with the library's trainer
     library = library_folder(assignment, ())
     job_spec = {"cells": cells, "case_timeout": run_limits.case_seconds, "cell_timeout": run_limits.cell_seconds,
                 "cells_seconds": cells_seconds(run_limits), "outcome": part,
                 "library": sandbox.LIBRARY if sandboxed else str(library)}
-    run = _sandbox_job(student, job_spec, [(outcome.function, arrays)], run_limits, sandboxed, library)
-    verdict = outcomes.verdict(outcome, run.results, data, seeds)
-    report.score = round(verdict.score, 4)
+    run = _sandbox_job(student, job_spec, [(exercise.function, arrays)], run_limits, sandboxed, library)
+    if isinstance(exercise, Configured):
+        lines = _configured_report(report, outcomes.configured_verdict(exercise, run.results, data, seeds))
+    else:
+        lines = _outcome_report(report, outcomes.verdict(exercise, run.results, data, seeds))
+    if run.timed_out:
+        lines.append(f"  the outcome run passed its {run_limits.wall_seconds:g} s limit and was stopped")
+    report.feedback = "\n".join(lines)
+
+
+def _run_cases(report: TestReport, verdict: Verdict, call: str) -> None:
+    """A case per run of ``verdict``, the control last: passed when it reaches the full band."""
     every = (*verdict.runs, verdict.control)
-    top = outcome.bands[0].threshold
+    top = verdict.outcome.bands[0].threshold
     for k, r in enumerate(every):
         control = k == len(verdict.runs)
         name = "control run (shuffled labels)" if control else f"run {k + 1}"
         passed = (not verdict.flagged) if control else (r.error is None and r.accuracy >= top)
         said = r.error if r.error is not None else f"held-out accuracy {r.accuracy:.1%}"
-        report.cases.append(CaseReport(name, r.seed, f"{outcome.function}(X, y, seed)", passed,
-                                       f"{said}, {r.cpu_seconds:.2f} s of CPU"))
-    lines = [verdict.feedback()] + ([far] if (far := outcomes.how_far(verdict)) else [])
-    if run.timed_out:
-        lines.append(f"  the outcome run passed its {run_limits.wall_seconds:g} s limit and was stopped")
-    report.feedback = "\n".join(lines)
+        report.cases.append(CaseReport(name, r.seed, call, passed, f"{said}, {r.cpu_seconds:.2f} s of CPU"))
+
+
+def _outcome_report(report: TestReport, verdict: Verdict) -> list[str]:
+    """The score and cases of a ``train``'s runs; the feedback's lines."""
+    report.score = round(verdict.score, 4)
+    _run_cases(report, verdict, f"{verdict.outcome.function}(X, y, seed)")
+    return [verdict.feedback()] + ([far] if (far := outcomes.how_far(verdict)) else [])
+
+
+def _configured_report(report: TestReport, judged: ConfiguredVerdict) -> list[str]:
+    """The score and cases of a configuration's training, or of its refusal; the feedback's lines."""
+    report.score = round(judged.score, 4)
+    call = f"{judged.exercise.function}()"
+    if judged.verdict is None:
+        report.cases.append(CaseReport("your answer", 0, call, False, judged.refused or "refused"))
+    else:
+        _run_cases(report, judged.verdict, f"the grader's training of {call}")
+    return [judged.feedback()]
 
 
 @functools.cache

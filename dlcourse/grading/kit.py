@@ -37,6 +37,7 @@ from dlcourse.grading.course import Course
 from dlcourse.grading.exercise import Spec
 from dlcourse.grading.exercises import exercises
 from dlcourse.grading.outcome import graded as outcome_graded
+from dlcourse.grading.outcome.configured import Configured
 from dlcourse.grading.outcome.exercise import Outcome
 
 CHECKER_NAME = "hwcheck.py"
@@ -75,13 +76,18 @@ def visible_tests(tests: list[Spec]) -> dict[str, dict]:
     return out
 
 
-def outcome_test(outcome: Outcome) -> dict:
+def outcome_test(exercise: Outcome | Configured) -> dict:
     """The cases file's entry of an outcome exercise, for ``checker.check_outcome``: the public
     data set's parameters (the student's training split and its public test split), public
-    seeds, the bands and the CPU budget of a run."""
-    return {"outcome": True, "function": outcome.function, "data": dataclasses.asdict(outcome.data),
+    seeds, the bands and the CPU budget of a run; for a configuration exercise
+    (``checker.check_configured``), also the given configuration and the keys it lets change."""
+    outcome = exercise.outcome if isinstance(exercise, Configured) else exercise
+    test = {"outcome": True, "function": outcome.function, "data": dataclasses.asdict(outcome.data),
             "seeds": list(outcome_graded.public_seeds(outcome).runs), "cpu_seconds": outcome.budget.cpu_seconds,
             "bands": [{"threshold": b.threshold, "fraction": b.fraction} for b in outcome.bands]}
+    if isinstance(exercise, Configured):
+        test |= {"configured": True, "given": dict(exercise.given), "changeable": sorted(exercise.changeable)}
+    return test
 
 
 def write_kit(course: Course | Path, assignment: str) -> list[Path]:
@@ -90,7 +96,7 @@ def write_kit(course: Course | Path, assignment: str) -> list[Path]:
     helper = folder / CHECKER_NAME
     shutil.copyfile(checker.__file__, helper)
     data = folder / cases_file(assignment)
-    outcomes = {e.grade_id: outcome_test(e) for e in exercises(assignment) if isinstance(e, Outcome)}
+    outcomes = {e.grade_id: outcome_test(e) for e in exercises(assignment) if isinstance(e, Outcome | Configured)}
     data.write_text(json.dumps({"format": 1, "assignment": assignment,
                                 "tests": visible_tests(specs(assignment)) | outcomes}, indent=1) + "\n")
     return [helper, data]

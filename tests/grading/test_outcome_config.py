@@ -27,7 +27,6 @@ from dlcourse.grading.outcome import (
     run_seeds,
 )
 from dlcourse.grading.outcome.calibration import REFERENCE, calibration_secret
-from dlcourse.grading.outcome.configured import sent
 from dlcourse.grading.outcome.configured_calibration import (
     calibrate_configured,
     changes,
@@ -35,9 +34,8 @@ from dlcourse.grading.outcome.configured_calibration import (
     configured_table,
     misgraded_configured,
 )
-from dlcourse.grading.outcome.configured_judge import local_check
 from dlcourse.grading.outcome.diverging import DIVERGING_MLP, GIVEN
-from dlcourse.grading.outcome.trainer import KEYS, checked, estimated_cpu_seconds
+from dlcourse.trainer import KEYS, checked, estimated_cpu_seconds, sent
 
 EXERCISE = DIVERGING_MLP
 
@@ -177,17 +175,6 @@ def test_declaration_checks_its_configurations() -> None:
     with pytest.raises(DeclarationError, match="wider's configuration is refused: 'width' is not yours"):
         Configured(outcome, GIVEN, EXERCISE.changeable)
     assert checked(dict(GIVEN)) == GIVEN
-
-
-def test_the_local_check_says_what_the_grader_will() -> None:
-    with threadpool_limits(1):
-        right = local_check(EXERCISE, changes(EXERCISE)[REFERENCE])
-        diverging = local_check(EXERCISE, {})
-    assert "100% of the points" in right, right
-    assert "no points" in diverging, diverging
-    assert "would refuse" in local_check(EXERCISE, {"width": 50})
-    # as the grader receives it: a NumPy float is a float once sent
-    assert "would refuse" not in local_check(EXERCISE, {"epochs": 1, "learning_rate": np.float64(0.1)})
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ from dlcourse.grading.notebook import TestCell, nbgrader_metadata
 from dlcourse.grading.outcome import graded
 from dlcourse.grading.outcome.data import grading_data, run_seeds
 from dlcourse.grading.outcome.exercise import define
-from sample_class.outcome import ANSWERS, code
+from sample_class.outcome import ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "autograder" / "source" / "hw3" / "hw3.ipynb"
@@ -134,10 +134,10 @@ def test_the_reference_and_a_function_test_are_graded_together_and_a_wrong_answe
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", sorted(ANSWERS))
+@pytest.mark.parametrize("kind", sorted(ANSWERS[MLP.grade_id]))
 def test_each_outcome_kind_of_the_sample_class_earns_what_the_calibration_predicts(kind):
-    result = _grade(_train_only(code(MLP, kind)), [TestCell(MLP.grade_id, MLP.points)], student=kind)
-    _, fraction = ANSWERS[kind]
+    answer, fraction = ANSWERS[MLP.grade_id][kind]
+    result = _grade(_train_only(answer), [TestCell(MLP.grade_id, MLP.points)], student=kind)
     assert result.problems == []
     assert result.tests[0].score == fraction * MLP.points, result.tests[0].feedback
     feedback = result.tests[0].feedback
@@ -218,7 +218,7 @@ def test_the_local_check_passes_the_reference_and_fails_a_wrong_answer_saying_wh
     with pytest.raises(AssertionError, match="which would earn 50% of the points"):
         checker.check(MLP.grade_id, define(MLP.wrong_answers["under_trained"].code, MLP.function))
     with pytest.raises(AssertionError, match=r"must return a NumPy array \(np.ndarray\).*not a Labels"):
-        checker.check(MLP.grade_id, define(code(MLP, "outcome_lazy_labels"), MLP.function))
+        checker.check(MLP.grade_id, define(ANSWERS[MLP.grade_id]["outcome_lazy_labels"][0], MLP.function))
 
 
 @pytest.mark.slow

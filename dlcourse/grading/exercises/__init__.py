@@ -1,6 +1,7 @@
 """Every exercise of the course, declared once: one module per assignment, named like it
 (``hw1.py`` for ``autograder/source/hw1/``), whose list ``EXERCISES`` holds its ``Spec``s,
-``Written`` answers and ``Outcome``s (graded by what the student's training reaches:
+``Written`` answers and outcome exercises (``Outcome``: graded by what the student's training
+reaches; ``Configured``: by what the grader's training of the student's configuration reaches;
 ``dlcourse.grading.outcome``) in notebook order.
 
 From these declarations come the notebook's grade cells (``dlcourse.grading.cells``), the
@@ -14,11 +15,12 @@ import pkgutil
 
 from dlcourse.errors import DeclarationError, UnknownAssignment
 from dlcourse.grading.exercise import Exercise, Mistake, Spec, Written
+from dlcourse.grading.outcome.configured import Configured
 from dlcourse.grading.outcome.exercise import Outcome
 
 
-def _load() -> dict[str, list[Exercise | Outcome]]:
-    found: dict[str, list[Exercise | Outcome]] = {}
+def _load() -> dict[str, list[Exercise | Outcome | Configured]]:
+    found: dict[str, list[Exercise | Outcome | Configured]] = {}
     owner: dict[str, str] = {}
     for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
         exercises = list(importlib.import_module(f"{__name__}.{module}").EXERCISES)
@@ -31,15 +33,16 @@ def _load() -> dict[str, list[Exercise | Outcome]]:
     return found
 
 
-ASSIGNMENTS: dict[str, list[Exercise | Outcome]] = _load()
+ASSIGNMENTS: dict[str, list[Exercise | Outcome | Configured]] = _load()
 SPECS: dict[str, Spec] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Spec)}
 WRITTEN: dict[str, Written] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Written)}
-OUTCOMES: dict[str, Outcome] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es if isinstance(e, Outcome)}
+OUTCOMES: dict[str, Outcome | Configured] = {e.grade_id: e for es in ASSIGNMENTS.values() for e in es
+                                             if isinstance(e, Outcome | Configured)}
 # every test the grader scores by itself (a function's cases, or a training's outcome): grade id -> its exercise
-AUTOGRADED: dict[str, Spec | Outcome] = {**SPECS, **OUTCOMES}
+AUTOGRADED: dict[str, Spec | Outcome | Configured] = {**SPECS, **OUTCOMES}
 
 
-def exercises(assignment: str) -> list[Exercise | Outcome]:
+def exercises(assignment: str) -> list[Exercise | Outcome | Configured]:
     """The assignment's exercises, or an UnknownAssignment (a KeyError) saying which assignments are declared."""
     if assignment not in ASSIGNMENTS:
         raise UnknownAssignment(f"no exercises are declared for {assignment!r}: add dlcourse/grading/exercises/"
@@ -47,9 +50,9 @@ def exercises(assignment: str) -> list[Exercise | Outcome]:
     return ASSIGNMENTS[assignment]
 
 
-def graded_questions() -> dict[str, list[tuple[str, Exercise | Outcome]]]:
+def graded_questions() -> dict[str, list[tuple[str, Exercise | Outcome | Configured]]]:
     """Coverage question id -> (assignment, exercise) for every exercise that grades it."""
-    out: dict[str, list[tuple[str, Exercise | Outcome]]] = {}
+    out: dict[str, list[tuple[str, Exercise | Outcome | Configured]]] = {}
     for assignment, es in ASSIGNMENTS.items():
         for e in es:
             for q in e.question_ids:

@@ -10,6 +10,7 @@ from dlcourse import layers, lipschitz, losses, models, neuron, optim, train, tw
 from dlcourse.figures import real_networks
 from dlcourse.grading.exercise import Inputs, Mistake, Spec, Written
 from dlcourse.grading.exercises._draw import size
+from dlcourse.grading.outcome.diverging import DIVERGING_MLP
 from dlcourse.grading.outcome.hw3 import MLP_MNIST1D
 
 
@@ -642,4 +643,5 @@ MNIST-1D turns ten 1-D templates into 40-point signals with random padding, scal
 Rubric (2 points): 1 for the translated signals and the convolution's weight sharing, hence translation equivariance (1/2 each). 1 for why logistic regression and the MLP fall short (a linear template; weights tied to positions) (1/2), and for MNIST's centred digits, which leave the models a few points apart there (about 94% against 99%+), and the lab's agreement with the paper's ordering (1/2; an answer that puts every model near 99% on MNIST loses 1/4).
 ### END SOLUTION"""),  # noqa: E501
     MLP_MNIST1D,  # graded by its outcome: dlcourse/grading/outcome/hw3.py
+    DIVERGING_MLP,  # graded by the outcome of its configuration: dlcourse/grading/outcome/diverging.py
 ]

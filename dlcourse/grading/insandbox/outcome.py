@@ -1,5 +1,7 @@
 """The harness of an outcome exercise's sandbox run: the student's ``train`` run by run, as the
-cells left it, and each run's labels sent out as soon as it has them.
+cells left it, and each run's labels sent out as soon as it has them; for a configuration
+exercise, its function called once and its answer sent as JSON (the grader checks it and
+trains it outside the sandbox, with its own trainer: ``dlcourse.grading.outcome.configured``).
 
 The grader hands in the training set, the control's permuted labels, the seeds and the
 held-out signals (never their labels: it scores what comes back itself, with
@@ -21,16 +23,18 @@ Standard library and NumPy only: this module runs inside the sandbox.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import os
 import resource
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import supervise
-from .protocol import error_text, send
+from .protocol import MAX_ANSWER, error_text, send
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -61,22 +65,40 @@ def _limit_cpu(seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
-def _run_in_child(train: Any, data: dict, run: dict, job: dict, results: int, done_w: int) -> None:
-    """In the run's child: train, predict on the held-out signals, send the labels and the CPU time."""
+def _train_and_predict(train: Any, data: dict, run: dict) -> dict:
+    """One run of a ``train``: trained on the run's labels, its labels of the held-out signals."""
+    predict = train(_read_only(data["X"]), _read_only(data[run["labels"]]), int(run["seed"]))
+    if not callable(predict):
+        raise ValueError(f"train returned a {type(predict).__name__}, not a function predict(X)")
+    return {"status": "ok", "labels": _encoded_labels(predict(_read_only(data["X_heldout"])))}
+
+
+def _answer(function: Any) -> dict:
+    """A configuration exercise's answer: what the function returns, as JSON text (the grader
+    reads it with ``json.loads`` and checks it; a value JSON cannot carry is said so)."""
+    changes = function()
+    try:
+        text = json.dumps(changes)
+    except (TypeError, ValueError, RecursionError) as e:  # a set, an object, a circular dict
+        return {"status": "unsendable", "error": error_text(e)}
+    if len(text) > MAX_ANSWER:
+        return {"status": "unsendable", "error": f"{len(text)} characters of JSON, more than {MAX_ANSWER}"}
+    return {"status": "ok", "changes": text}
+
+
+def _in_child(work: Callable[[], dict], index: int, spec: dict, results: int, done_w: int) -> None:
+    """In the run's child: the work under the run's CPU budget, its record and CPU time sent."""
     me = os.getpid()
-    _limit_cpu(float(job["cpu_seconds"]))
+    _limit_cpu(float(spec["cpu_seconds"]))
     start = time.process_time()
     try:
-        predict = train(_read_only(data["X"]), _read_only(data[run["labels"]]), int(run["seed"]))
-        if not callable(predict):
-            raise ValueError(f"train returned a {type(predict).__name__}, not a function predict(X)")
-        record = {"status": "ok", "labels": _encoded_labels(predict(_read_only(data["X_heldout"])))}
+        record = work()
     except BaseException as e:  # the student's code: any failure is this run's, reported
         record = {"status": "error", "error": error_text(e)}
     if os.getpid() != me:  # a process the student's code forked: it says nothing
         os._exit(0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    send(results, run=run["index"], cpu=time.process_time() - start, peak_mb=peak_mb, **record)
+    send(results, run=index, cpu=time.process_time() - start, peak_mb=peak_mb, **record)
     supervise.say_done(done_w)
 
 
@@ -85,27 +107,28 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _one_run(train: Any, data: dict, run: dict, job: dict, results: int) -> None:
+def _one_run(work: Callable[[], dict], index: int, spec: dict, results: int) -> None:
+    """``work`` in a fork of its own, under the budget; a record on run ``index`` whatever happens."""
     before = _children_cpu()  # a stopped run's CPU time: its child's, once reaped (runs go one at a time)
     done_r, done_w = os.pipe()
     pid = supervise.fork()
     if pid is None:
         os.close(done_r)
         os.close(done_w)
-        send(results, run=run["index"], status="error", error="could not start: process limit reached")
+        send(results, run=index, status="error", error="could not start: process limit reached")
         return
     if pid == 0:
         os.close(done_r)
         try:
-            _run_in_child(train, data, run, job, results, done_w)
+            _in_child(work, index, spec, results, done_w)
         finally:  # whatever the student's code did, this child never returns into the harness
             os._exit(0)
     os.close(done_w)
     with supervise.Child(pid, done_r) as child:
-        stopped = supervise.await_child(child, float(job["run_seconds"]), "run")
+        stopped = supervise.await_child(child, float(spec["run_seconds"]), "run")
         child.kill()  # its work is done or it is stopped: what it left running ends now (and it is reaped)
     if stopped is not None:
-        send(results, run=run["index"], status="stopped", error=_stopped_words(stopped, job),
+        send(results, run=index, status="stopped", error=_stopped_words(stopped, spec),
              cpu=_children_cpu() - before)
 
 
@@ -119,11 +142,15 @@ def _stopped_words(stopped: supervise.Stopped, job: dict) -> str:
 
 
 def run_outcome(job: dict, shell: Any, data: dict, results: int) -> None:
-    """Every run of ``job["outcome"]``: the graded seeds, then the control."""
+    """Every run of ``job["outcome"]``: the graded seeds, then the control; or, for a
+    configuration exercise, the one call of its function whose answer the grader trains."""
     spec = job["outcome"]
-    train = shell.user_ns.get(spec["function"])
-    for run in spec["runs"]:
-        if not callable(train):
+    function = shell.user_ns.get(spec["function"])
+    runs = [{"index": 0}] if spec.get("configured") else spec["runs"]
+    for run in runs:
+        if not callable(function):
             send(results, run=run["index"], status="error", error=f"no function named {spec['function']} was defined")
-            continue
-        _one_run(train, data, run, spec, results)
+        elif spec.get("configured"):
+            _one_run(lambda: _answer(function), 0, spec, results)
+        else:
+            _one_run(lambda run=run: _train_and_predict(function, data, run), run["index"], spec, results)

@@ -34,6 +34,7 @@ MAX_LINE_BYTES = 4 * 1024**2
 MAX_OUTPUTS = 16  # values one call returns (an exercise returns at most 5)
 MAX_TEXT = 400  # characters of an error message kept
 MAX_KEPT_NAMES = 20
+MAX_ANSWER = 64 * 1024  # characters of a configuration exercise's answer as JSON: a few keys, far below this
 NOTED = ("skipped", "interrupted", "definitions")  # how a cell ran short of time, costing no mark
 
 
@@ -118,3 +119,17 @@ def read_runs(data: bytes, runs: int) -> dict[int, dict]:
         else:
             out[rec["run"]] = {**seen, "error": str(rec.get("error", "failed"))[:MAX_TEXT]}
     return out
+
+
+def read_answer(data: bytes) -> dict:
+    """A configuration exercise's record (``insandbox.outcome``, run 0): ``{"changes": JSON
+    text}``, ``{"error": text, "unsendable": bool}`` (unsendable: JSON could not carry the
+    answer), or ``{}`` when none came back. As ``read_runs``: the first word counts, and a forged
+    record can only be about the student's own answer, which the grader checks and trains itself."""
+    for rec in _records(data):
+        if type(rec.get("run")) is not int or rec["run"] != 0:
+            continue
+        if rec.get("status") == "ok" and type(rec.get("changes")) is str and len(rec["changes"]) <= MAX_ANSWER:
+            return {"changes": rec["changes"]}
+        return {"error": str(rec.get("error", "failed"))[:MAX_TEXT], "unsendable": rec.get("status") == "unsendable"}
+    return {}

@@ -6,13 +6,13 @@ training what the student's configuration names (``configured_judge``)."""
 from __future__ import annotations
 
 from dlcourse.grading.outcome.configured import Configured
-from dlcourse.grading.outcome.configured_judge import ConfiguredVerdict, judge_changes, judge_configured, local_check
+from dlcourse.grading.outcome.configured_judge import ConfiguredVerdict, judge_changes, judge_configured
 from dlcourse.grading.outcome.data import GradingData, RunSeeds, grading_data, run_seeds, student_data
 from dlcourse.grading.outcome.exercise import Band, Budget, Outcome, WrongTraining, define
 from dlcourse.grading.outcome.judge import AnswerRefused, Run, Verdict, chance_bound, judge, labels
-from dlcourse.grading.outcome.trainer import ConfigurationRefused
+from dlcourse.trainer import ConfigurationRefused
 
 __all__ = ["AnswerRefused", "Band", "Budget", "ConfigurationRefused", "Configured", "ConfiguredVerdict",
            "GradingData", "Outcome", "Run", "RunSeeds", "Verdict", "WrongTraining", "chance_bound", "define",
-           "grading_data", "judge", "judge_changes", "judge_configured", "labels", "local_check", "run_seeds",
+           "grading_data", "judge", "judge_changes", "judge_configured", "labels", "run_seeds",
            "student_data"]

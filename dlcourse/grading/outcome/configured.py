@@ -12,29 +12,15 @@ defining ``function``, a function of no arguments returning the changes, as a st
 """
 from __future__ import annotations
 
-import json
-import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from dlcourse.errors import DeclarationError
 from dlcourse.grading.outcome.calibration import REFERENCE
 from dlcourse.grading.outcome.exercise import Outcome, define
-from dlcourse.grading.outcome.trainer import KEYS, ConfigurationRefused, Value, checked, estimated_cpu_seconds
+from dlcourse.trainer import KEYS, ConfigurationRefused, Value, changed
 
 Configure = Callable[[], object]  # the student's function: the changes it makes, once checked
-
-
-def sent(changes: object) -> object:
-    """``changes`` as the grader receives them from the sandbox: through JSON, so a NumPy float
-    arrives as a float and a dict subclass as a dict, as they do in grading; a value JSON cannot
-    carry is refused (``ConfigurationRefused``). The kit's check passes its answer through it too,
-    so that it says what the grader will."""
-    try:
-        return json.loads(json.dumps(changes))
-    except (TypeError, ValueError) as e:  # a set, an object, a circular dict
-        raise ConfigurationRefused(f"the answer must be a dict of plain values (True/False, numbers, "
-                                   f"strings): {e}") from None
 
 
 @dataclass(frozen=True)
@@ -86,9 +72,41 @@ class Configured:
         """Whether the declared answer ``name`` deserves full credit."""
         return name == REFERENCE or name in self.alternatives
 
+    # what the registry, the notebook's cells and the kit read of any outcome exercise: the outcome's
     @property
     def grade_id(self) -> str:
         return self.outcome.grade_id
+
+    @property
+    def key(self) -> str:
+        return self.outcome.key
+
+    @property
+    def function(self) -> str:
+        return self.outcome.function
+
+    @property
+    def points(self) -> float:
+        return self.outcome.points
+
+    @property
+    def title(self) -> str:
+        return self.outcome.title
+
+    @property
+    def text(self) -> str:
+        return self.outcome.text
+
+    @property
+    def solution(self) -> str:
+        return self.outcome.solution
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        return self.outcome.question_ids
+
+    def test_source(self) -> str:
+        return self.outcome.test_source()
 
     @property
     def n_train(self) -> int:
@@ -96,26 +114,8 @@ class Configured:
         return round(self.outcome.data.num_samples * self.outcome.data.train_split)
 
     def configuration(self, changes: object) -> dict[str, Value]:
-        """The configuration the grader trains for the student's ``changes``: the given one with
-        them applied. Refused (``ConfigurationRefused``, saying why) unless ``changes`` is a plain
-        dict of changeable keys with values the trainer takes, whose run fits the budget."""
-        if type(changes) is not dict:
-            raise ConfigurationRefused(f"{self.outcome.function}() must return a dict of changes, e.g. "
-                                       f"{{'learning_rate': 0.01}}; it returned a {type(changes).__name__}")
-        for name in changes:
-            if type(name) is not str or name not in KEYS:
-                key = reprlib.repr(name) if type(name) is str else f"of type {type(name).__name__}"  # no student repr
-                raise ConfigurationRefused(f"unknown key {key}: you may change {self._changeable()}")
-            if name not in self.changeable:  # even to its given value: the answer names only what it changes
-                raise ConfigurationRefused(f"{name!r} is not yours to change (it stays {self.given[name]!r}): "
-                                           f"you may change {self._changeable()}")
-        config = checked(dict(self.given) | changes)
-        seconds = estimated_cpu_seconds(config, self.n_train, self.outcome.data.final_seq_length)
-        budget = self.outcome.budget.cpu_seconds
-        if seconds > budget:
-            raise ConfigurationRefused(f"this configuration needs about {seconds:.1f} s of CPU a run, over the "
-                                       f"budget of {budget:g} s: it is refused before training")
-        return config
-
-    def _changeable(self) -> str:
-        return ", ".join(repr(k) for k in KEYS if k in self.changeable)
+        """The configuration the grader trains for the student's ``changes`` (``trainer.changed``:
+        refused, saying why, unless it changes only what it may and fits the budget)."""
+        o = self.outcome
+        return changed(self.given, self.changeable, changes, self.n_train, o.data.final_seq_length,
+                       o.budget.cpu_seconds, o.function)

@@ -15,7 +15,7 @@ from dlcourse.grading.outcome.configured_judge import judge_changes
 from dlcourse.grading.outcome.data import grading_data, run_seeds
 from dlcourse.grading.outcome.exercise import define
 from dlcourse.grading.outcome.judge import Verdict
-from dlcourse.grading.outcome.trainer import Value
+from dlcourse.trainer import Value
 
 
 def changes(exercise: Configured) -> dict[str, object]:

@@ -10,37 +10,24 @@ training is the grader's.
   bands, its control run. No code of the student's runs in training, so the control cannot
   catch anything here; it stays as the judge's check that the trainer learns from its labels.
 
-How it plugs into grading (next step; the first exercise's slice shows the way):
-
-- The student's function takes no arguments and returns a dict, so it is called with the
-  notebook's function tests, in the first sandbox run, and only its return value leaves the
-  sandbox, as a JSON record (``insandbox.protocol.send``): a bool, an int, a float or a str per
-  key, which are exactly the types ``Configured.configuration`` accepts (JSON keeps 1 and 1.0
-  apart; a NaN it carries is refused as out of range). A value JSON cannot carry is refused in
-  the sandbox with the same message. A forged record can only change the student's own answer.
-- The grader checks the answer (``Configured.configuration``) outside the sandbox; a refused
-  one earns nothing and starts no training (an over-budget one included).
-- The training: the second sandbox run of the first exercise, with its harness given the
-  checked configuration instead of the notebook: it calls ``trainer(config)`` where it would
-  call the student's ``train``, with the same seeds, the same training set and held-out signals
-  (never their labels), the same limits from the Budget and the same records of labels, run by
-  run. No student code runs in it, but the run keeps the grading worker's own CPU clock and
-  memory apart from it (a Dask worker runs several tasks in threads of one process, which
-  ``time.process_time`` would count together) and says how far it got as the first exercise's
-  does. The grader scores the labels with ``judge.labels`` and ``judge.accuracy``, builds the
-  ``Verdict`` and this module's ``ConfiguredVerdict`` for the feedback, and the score joins the
-  submission's in the one gradebook transaction.
+How it plugs into grading (``dlcourse.grading.outcome.graded``): the student's function is
+called in the exercise's own sandbox run, after the notebook's cells, under the budget, and only
+its answer leaves, as JSON text; a value JSON cannot carry is refused with ``trainer.sent``'s
+words. Here, outside the sandbox, the answer is checked and, if accepted, trained by the grader's
+trainer with the grading data and seeds of the course secret; the score joins the submission's
+in the one gradebook transaction. A forged answer record can only change the student's own
+answer. The kit's check (``checker.check_configured``) checks and trains the same way on public
+data.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from dlcourse.data.mnist1d import make_mnist1d
-from dlcourse.grading.outcome.configured import Configure, Configured, sent
+from dlcourse.grading.outcome.configured import Configure, Configured
 from dlcourse.grading.outcome.data import GradingData, RunSeeds
-from dlcourse.grading.outcome.judge import Verdict, accuracy, judge
-from dlcourse.grading.outcome.trainer import ConfigurationRefused, Value, trainer
+from dlcourse.grading.outcome.judge import Verdict, judge
+from dlcourse.trainer import ConfigurationRefused, Value, trainer
 
 
 @dataclass(frozen=True)
@@ -81,7 +68,10 @@ def judge_changes(exercise: Configured, changes: object, data: GradingData, seed
         config = exercise.configuration(changes)
     except ConfigurationRefused as e:
         return refused(exercise, str(e))
-    return ConfiguredVerdict(exercise, config, judge(exercise.outcome, trainer(config), data, seeds))
+    # the grader's own training, in the grading worker, whose other threads may be grading others:
+    # its runs' CPU time is this thread's (the budget was checked before, from the configuration)
+    verdict = judge(exercise.outcome, trainer(config), data, seeds, clock=time.thread_time)
+    return ConfiguredVerdict(exercise, config, verdict)
 
 
 def judge_configured(exercise: Configured, configure: Configure, data: GradingData,
@@ -92,25 +82,3 @@ def judge_configured(exercise: Configured, configure: Configure, data: GradingDa
     except Exception as e:  # the student's code: its failure is the answer's, reported
         return refused(exercise, f"{type(e).__name__}: {e}")
     return judge_changes(exercise, changes, data, seeds)
-
-
-def local_check(exercise: Configured, changes: object, seed: int = 0) -> str:
-    """What the kit can tell a student before they hand in, from public data only: their changes
-    checked as the grader checks them (after ``sent``), trained once by the grader's trainer on
-    the training split they are given, scored on the paper's public test split against the
-    bands. Not the grade: the grader's training set, held-out set and seeds are its own."""
-    o = exercise.outcome
-    try:
-        config = exercise.configuration(sent(changes))
-    except ConfigurationRefused as e:
-        return f"{o.grade_id}: the grader would refuse your {o.function}(): {e}"
-    X, y, X_test, y_test = make_mnist1d(o.data)
-    start = time.process_time()
-    predicted = trainer(config)(X, y, seed)(X_test)
-    seconds = time.process_time() - start
-    outcome = accuracy(predicted, y_test)
-    band = o.band(outcome)
-    credit = f"{band.fraction:.0%} of the points" if band else "no points"
-    return (f"{o.grade_id}: your configuration reached {outcome:.1%} on the public test split in {seconds:.1f} s "
-            f"of CPU ({o.budget.cpu_seconds:g} s allowed): {credit} if the held-out set agrees. The grade is "
-            f"the median of {o.seeds} runs on data the grader keeps.")

@@ -8,16 +8,11 @@ the same text the calibration runs.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from dlcourse.data.mnist1d import MNIST1DConfig
 from dlcourse.errors import DeclarationError
-
-Predict = Callable[[np.ndarray], object]  # held-out signals (N, 40) -> N integer labels, once checked
-Train = Callable[[np.ndarray, np.ndarray, int], Predict]  # train(X, y, seed) -> predict
+from dlcourse.trainer import Train
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ student's long training delays nobody else's submission beyond its own limits (e
 is a task of its own on the workers). Both runs' results are in the one ``SubmissionResult``
 the batch records in one gradebook transaction.
 
+A configuration exercise (``Configured``) has the same second run, with one call in it: the
+student's function, under the budget, whose answer leaves as JSON text. The grader checks it
+and trains it here, outside the sandbox, with its own trainer (``configured_verdict``): no code
+of the student's runs in that training, and the configuration's cost was bounded before it
+started (``dlcourse.trainer.changed``). A forged answer record is only the student's own answer.
+
 The grader makes the data outside the sandbox (it needs the course secret) and hands in only
 the graded training set, the control's permuted labels and the held-out signals, never the
 held-out labels; it scores the labels that come back itself (``judge.labels``,
@@ -33,16 +39,20 @@ wall needs each run in a sandbox run of its own, holding only its own labels.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 
 import numpy as np
 
 from dlcourse.grading import checker, sandbox
-from dlcourse.grading.insandbox.protocol import read_runs
+from dlcourse.grading.insandbox.protocol import read_answer, read_runs
+from dlcourse.grading.outcome.configured import Configured
+from dlcourse.grading.outcome.configured_judge import ConfiguredVerdict, judge_changes, refused
 from dlcourse.grading.outcome.data import GradingData, RunSeeds, _draw, grading_data, run_seeds
 from dlcourse.grading.outcome.exercise import Outcome
 from dlcourse.grading.outcome.judge import AnswerRefused, Run, Verdict, chance_bound, labels, scored
+from dlcourse.trainer import UNSENDABLE
 
 START_SECONDS = 20.0  # the runner's start and its imports, before the cells
 PUBLIC_SEEDS = 1000  # the public runs' seeds start here: no graded seed is public anyway
@@ -54,9 +64,15 @@ def run_seconds(outcome: Outcome) -> float:
     return 3 * outcome.budget.cpu_seconds + 5
 
 
-def limits(outcome: Outcome, base: sandbox.Limits) -> sandbox.Limits:
-    """The outcome run's sandbox limits: the notebook's for its cells, the budget's for the runs."""
-    runs = outcome.seeds + 1
+def _outcome(exercise: Outcome | Configured) -> Outcome:
+    return exercise.outcome if isinstance(exercise, Configured) else exercise
+
+
+def limits(exercise: Outcome | Configured, base: sandbox.Limits) -> sandbox.Limits:
+    """The outcome run's sandbox limits: the notebook's for its cells, the budget's for the runs
+    (a configuration exercise's one run is the call of its function)."""
+    outcome = _outcome(exercise)
+    runs = 1 if isinstance(exercise, Configured) else outcome.seeds + 1
     tests = runs * run_seconds(outcome) + START_SECONDS
     cells = max(0.0, base.wall_seconds - base.tests_seconds)
     return replace(base, wall_seconds=cells + tests, tests_seconds=tests,
@@ -75,15 +91,21 @@ def public_seeds(outcome: Outcome) -> RunSeeds:
     return RunSeeds(tuple(range(PUBLIC_SEEDS, PUBLIC_SEEDS + outcome.seeds)), PUBLIC_SEEDS - 1, PUBLIC_SEEDS - 2)
 
 
-def data_and_seeds(outcome: Outcome, secret: bytes | None, assignment: str, student: str
+def data_and_seeds(exercise: Outcome | Configured, secret: bytes | None, assignment: str, student: str
                    ) -> tuple[GradingData, RunSeeds]:
+    outcome = _outcome(exercise)
     if secret is None:
         return public_data(outcome), public_seeds(outcome)
     return grading_data(outcome, secret, assignment), run_seeds(outcome, secret, assignment, student)
 
 
-def job(outcome: Outcome, data: GradingData, seeds: RunSeeds) -> tuple[dict, dict[str, np.ndarray]]:
-    """What the harness is handed: its part of ``job.json``, and the arrays (no held-out labels)."""
+def job(exercise: Outcome | Configured, data: GradingData, seeds: RunSeeds) -> tuple[dict, dict[str, np.ndarray]]:
+    """What the harness is handed: its part of ``job.json``, and the arrays (no held-out labels);
+    for a configuration exercise, no data at all: its function is called, and the grader trains."""
+    outcome = _outcome(exercise)
+    if isinstance(exercise, Configured):
+        return ({"function": outcome.function, "configured": True, "cpu_seconds": outcome.budget.cpu_seconds,
+                 "run_seconds": run_seconds(outcome)}, {})
     permuted = np.random.default_rng(seeds.permutation).permutation(data.y_train)
     runs = [{"index": k, "seed": s, "labels": "y"} for k, s in enumerate(seeds.runs)]
     runs.append({"index": len(runs), "seed": seeds.control, "labels": "y_control"})
@@ -117,6 +139,22 @@ def verdict(outcome: Outcome, results: bytes, data: GradingData, seeds: RunSeeds
     runs = tuple(_run(outcome, s, records.get(k), data.y_heldout) for k, s in enumerate(every))
     peaks = [r["peak_mb"] for r in records.values() if r.get("peak_mb") is not None]
     return Verdict(outcome, runs[:-1], runs[-1], chance_bound(len(data.y_heldout)), max(peaks, default=0.0))
+
+
+def configured_verdict(exercise: Configured, results: bytes, data: GradingData, seeds: RunSeeds
+                       ) -> ConfiguredVerdict:
+    """The judge's verdict on the answer the sandbox run sent back (``results``): checked, then
+    trained here by the grader's own trainer (``configured_judge.judge_changes``)."""
+    answer = read_answer(results)
+    if not answer:
+        return refused(exercise, f"{exercise.function}() never came back: the sandbox run was stopped before it")
+    if "error" in answer:
+        return refused(exercise, f"{UNSENDABLE}: {answer['error']}" if answer["unsendable"] else answer["error"])
+    try:
+        changes = json.loads(answer["changes"])
+    except (ValueError, RecursionError):  # only a forged record is not the harness's JSON
+        return refused(exercise, "the answer that came back is not JSON")
+    return judge_changes(exercise, changes, data, seeds)
 
 
 def _stopped(r: Run) -> bool:

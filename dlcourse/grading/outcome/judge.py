@@ -52,6 +52,7 @@ import math
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,7 @@ from dlcourse.grading.outcome.data import GradingData, RunSeeds
 from dlcourse.grading.outcome.exercise import Band, Outcome, Train
 
 CLASSES = 10
+Clock = Callable[[], float]  # CPU seconds so far: the process's (time.process_time) or one thread's
 CONTROL_ALPHA = 1e-4  # the chance that an honest control run is flagged, at most
 
 
@@ -118,16 +120,17 @@ def _read_only(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _run(train: Train, X: np.ndarray, y: np.ndarray, seed: int, data: GradingData, cpu_budget: float) -> Run:
-    start = time.process_time()
+def _run(train: Train, X: np.ndarray, y: np.ndarray, seed: int, data: GradingData, cpu_budget: float,
+         clock: Clock) -> Run:
+    start = clock()
     try:
         predict = train(_read_only(X), _read_only(y), seed)
         if not callable(predict):
             raise AnswerRefused(f"train returned a {type(predict).__name__}, not a function predict(X)")
         predicted = labels(predict(_read_only(data.X_heldout)), len(data.y_heldout))
     except Exception as e:  # the student's code: any failure is this run's, reported, never the grader's
-        return Run(seed, 0.0, time.process_time() - start, f"{type(e).__name__}: {e}")
-    return scored(seed, predicted, data.y_heldout, time.process_time() - start, cpu_budget)
+        return Run(seed, 0.0, clock() - start, f"{type(e).__name__}: {e}")
+    return scored(seed, predicted, data.y_heldout, clock() - start, cpu_budget)
 
 
 def scored(seed: int, predicted: np.ndarray, y: np.ndarray, cpu: float, cpu_budget: float) -> Run:
@@ -192,12 +195,13 @@ class Verdict:
         return "\n".join(lines)
 
 
-def judge(outcome: Outcome, train: Train, data: GradingData, seeds: RunSeeds) -> Verdict:
+def judge(outcome: Outcome, train: Train, data: GradingData, seeds: RunSeeds,
+          clock: Clock = time.process_time) -> Verdict:
     """Runs ``train`` with each of ``seeds.runs`` and once on permuted labels (the control), and
-    scores every ``predict`` on the held-out set."""
+    scores every ``predict`` on the held-out set; each run's CPU time is ``clock``'s."""
     cpu = outcome.budget.cpu_seconds
-    runs = tuple(_run(train, data.X_train, data.y_train, s, data, cpu) for s in seeds.runs)
+    runs = tuple(_run(train, data.X_train, data.y_train, s, data, cpu, clock) for s in seeds.runs)
     permuted = np.random.default_rng(seeds.permutation).permutation(data.y_train)
-    control = _run(train, data.X_train, permuted, seeds.control, data, cpu)
+    control = _run(train, data.X_train, permuted, seeds.control, data, cpu, clock)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     return Verdict(outcome, runs, control, chance_bound(len(data.y_heldout)), peak_mb)

@@ -1,6 +1,9 @@
-"""The grader's own trainer for configuration exercises (``configured``): the student names a
-configuration, this library code builds the network and trains it. No code of the student's
-runs during training, so what the student changed is exactly what the configuration says.
+"""The configured trainer: a configuration (a dict of plain values) names an MLP and how to
+train it, and this library code builds the network and trains it. The course's configuration
+exercises (``dlcourse.grading.outcome.configured``) grade a student's *changes* to a given
+configuration by training them with it: no code of the student's runs during training, so what
+the student changed is exactly what the configuration says. The student library ships it, so a
+student's local check trains what the grader will (``changed`` checks the changes as it does).
 
 A configuration is a dict over ``KEYS``: an MLP ``[n_in, width, width, classes]`` (ReLU,
 He initialisation; BatchNorm before each ReLU and dropout after it when asked), trained by
@@ -8,13 +11,14 @@ He initialisation; BatchNorm before each ReLU and dropout after it when asked), 
 shuffled by the run's seed. ``momentum`` is SGD's; the other rules have none and ignore it.
 
 Its cost is known before it runs (``estimated_cpu_seconds``): the matrix products of an epoch,
-three per dense layer and example (forward, the weights' gradient, the input's), at a rate
-measured on one thread here and halved, so a configuration that cannot fit its budget is
-refused before any training. It counts arithmetic, not the per-batch overhead that dominates
-tiny widths: the CPU time the judge measures stays the budget's hard check.
+three per dense layer and example (forward, the weights' gradient, the input's), and each
+update's fixed cost (the layers' Python, which dominates tiny widths and batches), both at
+rates measured on one thread here and halved, so a configuration that cannot fit its budget is
+refused before any training: a grader that trains it never starts a run of hours.
 """
 from __future__ import annotations
 
+import json
 import math
 import reprlib
 from collections.abc import Callable, Mapping
@@ -23,12 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlcourse import models, optim
-from dlcourse.grading.outcome.exercise import Predict, Train
 from dlcourse.nn import Sequential
 from dlcourse.train import fit
 
 Value = bool | int | float | str
 Configuration = Mapping[str, Value]
+Predict = Callable[[np.ndarray], object]  # signals (N, n_in) -> N integer labels, once checked
+Train = Callable[[np.ndarray, np.ndarray, int], Predict]  # train(X, y, seed) -> predict
 
 OPTIMIZERS: dict[str, Callable[[float, float], optim.UpdateRule]] = {
     "sgd": lambda lr, momentum: optim.SGD(lr, momentum=momentum),
@@ -39,10 +44,13 @@ OPTIMIZERS: dict[str, Callable[[float, float], optim.UpdateRule]] = {
 # multiply-adds a second on one thread: 1.25e10 measured here (an MLP of width 100 on MNIST-1D,
 # SGD, 20 epochs in 0.29 s), halved for slower workers
 MULTIPLY_ADDS_PER_SECOND = 6e9
+# an update's fixed cost: 1e-4 s measured here (width 1, batches of 1: 4000 updates in 0.38 s), doubled
+SECONDS_PER_UPDATE = 2e-4
 BATCHNORM_COST = 2.1  # BatchNorm about doubles an epoch's time at width 100 (measured: 0.60 s)
 ADAPTIVE_COST = 1.4  # an adaptive rule's update (Adam, RMSprop) costs 40% more (measured: 0.40 s)
 
 
+UNSENDABLE = "the answer must be a dict of plain values (True/False, numbers, strings)"  # as JSON carries it
 KINDS = {bool: "True or False", int: "an int", float: "a number (a float or an int)", str: "a str"}
 
 
@@ -115,18 +123,62 @@ def checked(config: object) -> dict[str, Value]:
     return {name: key.check(name, config[name]) for name, key in KEYS.items()}
 
 
+def sent(changes: object) -> object:
+    """``changes`` as a grader receives them from its sandbox: through JSON, so a NumPy float
+    arrives as a float and a dict subclass as a dict; a value JSON cannot carry is refused
+    (``ConfigurationRefused``). A local check passes an answer through it too, so that it says
+    what the grader will."""
+    try:
+        return json.loads(json.dumps(changes))
+    except (TypeError, ValueError, RecursionError) as e:  # a set, an object, a circular dict
+        raise ConfigurationRefused(f"{UNSENDABLE}: {e}") from None
+
+
+def changed(given: Configuration, changeable: frozenset[str], changes: object, n: int, n_in: int,
+            cpu_budget: float, function: str = "changes") -> dict[str, Value]:
+    """The configuration trained for ``changes`` (what the student's ``function`` returned): the
+    ``given`` one with them applied. Refused (``ConfigurationRefused``, saying why) unless
+    ``changes`` is a plain dict of ``changeable`` keys with values the trainer takes, whose run
+    on ``n`` examples fits ``cpu_budget`` seconds."""
+    allowed = ", ".join(repr(k) for k in KEYS if k in changeable)
+    if type(changes) is not dict:
+        raise ConfigurationRefused(f"{function}() must return a dict of changes, e.g. {{'learning_rate': 0.01}}; "
+                                   f"it returned a {type(changes).__name__}")
+    for name in changes:
+        if type(name) is not str or name not in KEYS:
+            key = reprlib.repr(name) if type(name) is str else f"of type {type(name).__name__}"  # no student repr
+            raise ConfigurationRefused(f"unknown key {key}: you may change {allowed}")
+        if name not in changeable:  # even to its given value: the answer names only what it changes
+            raise ConfigurationRefused(f"{name!r} is not yours to change (it stays {given[name]!r}): "
+                                       f"you may change {allowed}")
+    config = checked(dict(given) | changes)
+    seconds = estimated_cpu_seconds(config, n, n_in)
+    if seconds > cpu_budget:
+        raise ConfigurationRefused(f"this configuration needs about {seconds:.1f} s of CPU a run, over the "
+                                   f"budget of {cpu_budget:g} s: it is refused before training")
+    return config
+
+
 def multiply_adds(config: Configuration, n: int, n_in: int, classes: int) -> float:
     """The multiply-adds of training ``config`` on ``n`` examples: three matrix products per dense
-    layer, example and epoch, weighted by what BatchNorm and an adaptive rule add."""
+    layer, example and epoch."""
     width = int(config["width"])
     per_example = n_in * width + width * width + width * classes
-    weight = (BATCHNORM_COST if config["batchnorm"] else 1.0) * (1.0 if config["optimizer"] == "sgd" else ADAPTIVE_COST)
-    return 3.0 * per_example * n * int(config["epochs"]) * weight
+    return 3.0 * per_example * n * int(config["epochs"])
+
+
+def updates(config: Configuration, n: int) -> int:
+    """The updates of training ``config`` on ``n`` examples: one per batch, the last one short."""
+    return int(config["epochs"]) * -(-n // int(config["batch_size"]))
 
 
 def estimated_cpu_seconds(config: Configuration, n: int, n_in: int, classes: int = 10) -> float:
-    """About what one run of ``config`` on ``n`` examples takes on one thread (twice what it took here)."""
-    return multiply_adds(config, n, n_in, classes) / MULTIPLY_ADDS_PER_SECOND
+    """About what one run of ``config`` on ``n`` examples takes on one thread (twice what it took
+    here): its arithmetic and its updates' fixed cost, weighted by what BatchNorm and an adaptive
+    rule add."""
+    weight = (BATCHNORM_COST if config["batchnorm"] else 1.0) * (1.0 if config["optimizer"] == "sgd" else ADAPTIVE_COST)
+    arithmetic = multiply_adds(config, n, n_in, classes) / MULTIPLY_ADDS_PER_SECOND
+    return (arithmetic + updates(config, n) * SECONDS_PER_UPDATE) * weight
 
 
 def network(config: Configuration, n_in: int, classes: int, seed: int) -> Sequential:
