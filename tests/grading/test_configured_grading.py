@@ -17,7 +17,7 @@ from dlcourse.grading import checker, kit, notebook, sandbox
 from dlcourse.grading.exercises import AUTOGRADED, OUTCOMES, exercises
 from dlcourse.grading.grader import grade_submission
 from dlcourse.grading.insandbox.protocol import MAX_ANSWER, read_answer
-from dlcourse.grading.notebook import TestCell, nbgrader_metadata
+from dlcourse.grading.notebook import nbgrader_metadata
 from dlcourse.grading.outcome import graded
 from dlcourse.grading.outcome.data import grading_data, run_seeds
 from dlcourse.grading.outcome.exercise import define
@@ -36,7 +36,7 @@ def _answer_only(code: str) -> bytes:
     return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])).encode()
 
 
-def _grade(data: bytes, tests: list[TestCell], student: str = "s"):
+def _grade(data: bytes, tests: list[notebook.TestCell], student: str = "s"):
     return grade_submission(student, "hw3", "hw3.ipynb", data, tests, SECRET, True, FAST)
 
 
@@ -54,7 +54,7 @@ def test_hw3_declares_the_configuration_exercise_and_its_committed_cells_follow_
     assert nb.cells[at].source == DIVERGING.solution
     assert ids[at + 1] == DIVERGING.grade_id
     assert nb.cells[at + 1].source == DIVERGING.test_source()
-    assert TestCell(DIVERGING.grade_id, DIVERGING.points) in notebook.test_cells(nb)
+    assert notebook.TestCell(DIVERGING.grade_id, DIVERGING.points) in notebook.test_cells(nb)
 
 
 # ------------------------------------------------------------------ the answer's record (fast)
@@ -126,7 +126,7 @@ def test_the_reference_is_graded_with_the_notebook_s_other_tests():
 @pytest.mark.parametrize("kind", sorted(ANSWERS[DIVERGING.grade_id]))
 def test_each_configured_kind_of_the_sample_class_earns_what_the_calibration_predicts(kind):
     answer, fraction = ANSWERS[DIVERGING.grade_id][kind]
-    result = _grade(_answer_only(answer), [TestCell(DIVERGING.grade_id, DIVERGING.points)], student=kind)
+    result = _grade(_answer_only(answer), [notebook.TestCell(DIVERGING.grade_id, DIVERGING.points)], student=kind)
     report = result.tests[0]
     assert result.problems == []
     assert report.score == fraction * DIVERGING.points, report.feedback

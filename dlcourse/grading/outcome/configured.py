@@ -102,6 +102,10 @@ class Configured:
         return self.outcome.solution
 
     @property
+    def questions(self) -> tuple[str, ...]:
+        return self.outcome.questions
+
+    @property
     def question_ids(self) -> tuple[str, ...]:
         return self.outcome.question_ids
 

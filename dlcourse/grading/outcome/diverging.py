@@ -80,6 +80,7 @@ DIVERGING_MLP = Configured(
         seeds=SEEDS,
         wrong_answers=WRONG,
         title="Make a diverging network train",
+        questions=("12.2",),
         text=f"""The grader trains an MLP on MNIST-1D with this configuration, and it diverges: `{GIVEN}`. \
 Write `{FUNCTION}()`: it returns a dict of the keys you change, and only these: \
 {", ".join(repr(k) for k in sorted(CHANGEABLE))}; any other key is refused. The grader trains your configuration \
