@@ -1,11 +1,12 @@
 """The class-scale cost of the outcome exercises (issue 23): hw3's honest notebooks, graded
-sandboxed as `dlcourse grade` grades them, with the outcome exercise's own sandbox run and
-without it.
+sandboxed as `dlcourse grade` grades them, with both outcome exercises (the MLP, whose train
+runs in its own sandbox run; the diverging configuration, whose changes() is called in one and
+trained by the grader), with each alone, and with neither.
 
 Run: .venv/bin/python benchmarks/bench_outcome.py [--students 24] [--sample 4]
 
 Prints the CPU seconds one submission costs (the machine's CPU time while it is graded alone:
-run it on a machine doing nothing else), with and without the outcome exercise, so the
+run it on a machine doing nothing else), with and without the outcome exercises, so each
 exercise's own share; then the throughput of `grade_class` on the class with 1 and 2 local
 workers (wall time, start to end, reports included). OpenBLAS and the other BLAS run one thread
 in the sandbox, as in grading.
@@ -33,6 +34,7 @@ from dlcourse.grading.batch import grade_class, instructor_tests  # noqa: E402
 from dlcourse.grading.cases import load_secret  # noqa: E402
 from dlcourse.grading.exercises import OUTCOMES  # noqa: E402
 from dlcourse.grading.grader import grade_submission  # noqa: E402
+from dlcourse.grading.outcome.graded import outcome_of  # noqa: E402
 
 ASSIGNMENT, NOTEBOOK = "hw3", "hw3.ipynb"
 
@@ -64,23 +66,27 @@ def machine_cpu() -> float:
     return times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
 
 
-def cpu_per_submission(course: Path, sample: int) -> tuple[list[float], list[float], float]:
-    """CPU seconds of each of ``sample`` gradings, with the outcome exercise and without it, and
-    the full score (the honest class must keep it)."""
+def cpu_per_submission(course: Path, sample: int) -> tuple[dict[str, list[float]], float]:
+    """CPU seconds of each of ``sample`` gradings: with every test ("all"), with the function
+    tests only ("functions"), and with the function tests and one outcome exercise (its grade
+    id); and the full score (the honest class must keep it)."""
     tests = instructor_tests(course, ASSIGNMENT)[NOTEBOOK]
-    without = [t for t in tests if t.grade_id not in OUTCOMES]
-    assert len(without) < len(tests), "hw3 has no outcome exercise"
+    functions = [t for t in tests if t.grade_id not in OUTCOMES]
+    outcomes = [t for t in tests if t.grade_id in OUTCOMES]
+    assert outcomes, "hw3 has no outcome exercise"
+    chosen = {"all": tests, "functions": functions} | {t.grade_id: functions + [t] for t in outcomes}
     secret = load_secret(course, create=True)
     data = (course / "submitted" / "s0000" / ASSIGNMENT / NOTEBOOK).read_bytes()
-    full, functions, score = [], [], 0.0
+    seconds: dict[str, list[float]] = {name: [] for name in chosen}
+    score = 0.0
     for i in range(sample):
-        for chosen, into in ((tests, full), (without, functions)):
+        for name, some in chosen.items():
             before = machine_cpu()
-            result = grade_submission(f"s{i:04d}", ASSIGNMENT, NOTEBOOK, data, chosen, secret)
-            into.append(machine_cpu() - before)
-            if chosen is tests:
+            result = grade_submission(f"s{i:04d}", ASSIGNMENT, NOTEBOOK, data, some, secret)
+            seconds[name].append(machine_cpu() - before)
+            if name == "all":
                 score = result.score
-    return full, functions, score
+    return seconds, score
 
 
 def throughput(course: Path, workers: int) -> tuple[float, float, int]:
@@ -101,16 +107,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-outcome-"))
     try:
         course = honest_class(work, args.students)
-        outcome = next(iter(OUTCOMES.values()))
-        print(f"hw3's outcome exercise {outcome.grade_id}: {outcome.seeds} seeds and a control run, budget "
-              f"{outcome.budget.cpu_seconds:g} s of CPU a run; OPENBLAS_CORETYPE="
-              f"{os.environ.get('OPENBLAS_CORETYPE', '(not set)')}; load {os.getloadavg()[0]:.1f}")
-        full, functions, score = cpu_per_submission(course, args.sample)
-        share = [a - b for a, b in zip(full, functions)]
-        print(f"CPU seconds per submission, {args.sample} sandboxed gradings: with the outcome exercise "
-              f"median {statistics.median(full):.2f} s; function tests only {statistics.median(functions):.2f} s; "
-              f"the outcome exercise's own share {statistics.median(share):.2f} s "
-              f"(range {min(share):.2f}-{max(share):.2f} s); an honest submission scores {score:g}")
+        for o in map(outcome_of, OUTCOMES.values()):
+            print(f"hw3's outcome exercise {o.grade_id}: {o.seeds} seeds and a control run, budget "
+                  f"{o.budget.cpu_seconds:g} s of CPU a run")
+        print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}; load {os.getloadavg()[0]:.1f}")
+        seconds, score = cpu_per_submission(course, args.sample)
+        median = {name: statistics.median(s) for name, s in seconds.items()}
+        print(f"CPU seconds per submission, {args.sample} sandboxed gradings (medians): every test "
+              f"{median['all']:.2f} s; function tests only {median['functions']:.2f} s; the outcome exercises' "
+              f"share {median['all'] - median['functions']:.2f} s; an honest submission scores {score:g}")
+        for name in OUTCOMES:
+            share = [a - b for a, b in zip(seconds[name], seconds["functions"])]
+            print(f"  {name} alone: {statistics.median(share):.2f} s (range {min(share):.2f}-{max(share):.2f} s)")
         rates = {}
         for workers in (1, 2):
             seconds, mean, graded = throughput(course, workers)

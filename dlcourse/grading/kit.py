@@ -81,7 +81,7 @@ def outcome_test(exercise: Outcome | Configured) -> dict:
     data set's parameters (the student's training split and its public test split), public
     seeds, the bands and the CPU budget of a run; for a configuration exercise
     (``checker.check_configured``), also the given configuration and the keys it lets change."""
-    outcome = exercise.outcome if isinstance(exercise, Configured) else exercise
+    outcome = outcome_graded.outcome_of(exercise)
     test = {"outcome": True, "function": outcome.function, "data": dataclasses.asdict(outcome.data),
             "seeds": list(outcome_graded.public_seeds(outcome).runs), "cpu_seconds": outcome.budget.cpu_seconds,
             "bands": [{"threshold": b.threshold, "fraction": b.fraction} for b in outcome.bands]}

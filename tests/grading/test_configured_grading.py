@@ -21,7 +21,7 @@ from dlcourse.grading.notebook import nbgrader_metadata
 from dlcourse.grading.outcome import graded
 from dlcourse.grading.outcome.data import grading_data, run_seeds
 from dlcourse.grading.outcome.exercise import define
-from dlcourse.trainer import UNSENDABLE, estimated_cpu_seconds
+from dlcourse.trainer import UNSENDABLE
 from sample_class.outcome import ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,12 +100,6 @@ def test_the_configuration_run_is_one_call_under_the_budget_and_carries_no_data(
     assert part["cpu_seconds"] == DIVERGING.outcome.budget.cpu_seconds
     limits = graded.limits(DIVERGING, sandbox.Limits())
     assert limits.tests_seconds == graded.run_seconds(DIVERGING.outcome) + graded.START_SECONDS
-
-
-def test_the_estimate_counts_updates_so_tiny_batches_cannot_run_for_hours():
-    """Width 1, batches of 1, 10,000 epochs: next to no arithmetic, 40 million updates."""
-    tiny = dict(DIVERGING.given) | {"width": 1, "batch_size": 1, "epochs": 10_000}
-    assert estimated_cpu_seconds(tiny, DIVERGING.n_train, 40) > 1000
 
 
 # ------------------------------------------------------------------ in the sandbox

@@ -64,14 +64,15 @@ def run_seconds(outcome: Outcome) -> float:
     return 3 * outcome.budget.cpu_seconds + 5
 
 
-def _outcome(exercise: Outcome | Configured) -> Outcome:
+def outcome_of(exercise: Outcome | Configured) -> Outcome:
+    """What every outcome exercise declares: the exercise itself, or the one a configuration exercise holds."""
     return exercise.outcome if isinstance(exercise, Configured) else exercise
 
 
 def limits(exercise: Outcome | Configured, base: sandbox.Limits) -> sandbox.Limits:
     """The outcome run's sandbox limits: the notebook's for its cells, the budget's for the runs
     (a configuration exercise's one run is the call of its function)."""
-    outcome = _outcome(exercise)
+    outcome = outcome_of(exercise)
     runs = 1 if isinstance(exercise, Configured) else outcome.seeds + 1
     tests = runs * run_seconds(outcome) + START_SECONDS
     cells = max(0.0, base.wall_seconds - base.tests_seconds)
@@ -93,7 +94,7 @@ def public_seeds(outcome: Outcome) -> RunSeeds:
 
 def data_and_seeds(exercise: Outcome | Configured, secret: bytes | None, assignment: str, student: str
                    ) -> tuple[GradingData, RunSeeds]:
-    outcome = _outcome(exercise)
+    outcome = outcome_of(exercise)
     if secret is None:
         return public_data(outcome), public_seeds(outcome)
     return grading_data(outcome, secret, assignment), run_seeds(outcome, secret, assignment, student)
@@ -102,7 +103,7 @@ def data_and_seeds(exercise: Outcome | Configured, secret: bytes | None, assignm
 def job(exercise: Outcome | Configured, data: GradingData, seeds: RunSeeds) -> tuple[dict, dict[str, np.ndarray]]:
     """What the harness is handed: its part of ``job.json``, and the arrays (no held-out labels);
     for a configuration exercise, no data at all: its function is called, and the grader trains."""
-    outcome = _outcome(exercise)
+    outcome = outcome_of(exercise)
     if isinstance(exercise, Configured):
         return ({"function": outcome.function, "configured": True, "cpu_seconds": outcome.budget.cpu_seconds,
                  "run_seconds": run_seconds(outcome)}, {})
