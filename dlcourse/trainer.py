@@ -71,6 +71,8 @@ class Key:
     def check(self, name: str, value: object) -> Value:
         """``value`` if it is one this key takes; ``ConfigurationRefused`` naming the key otherwise.
         Types are checked exactly (``type(value)``): True is no int here, a str subclass no str."""
+        if self.kind is int and type(value) is float and value.is_integer():
+            value = int(value)  # 40.0 epochs are 40: JSON and NumPy write whole numbers as floats too
         kinds = (int, float) if self.kind is float else (self.kind,)  # a float key takes 1 for 1.0
         if type(value) not in kinds:
             # its type's name only: the value's own repr is the student's code, and could be anything
@@ -129,9 +131,17 @@ def sent(changes: object) -> object:
     (``ConfigurationRefused``). A local check passes an answer through it too, so that it says
     what the grader will."""
     try:
-        return json.loads(json.dumps(changes))
+        return json.loads(json.dumps(changes, default=plain))
     except (TypeError, ValueError, RecursionError) as e:  # a set, an object, a circular dict
         raise ConfigurationRefused(f"{UNSENDABLE}: {e}") from None
+
+
+def plain(value: object) -> object:
+    """A NumPy scalar (np.float32(0.1), np.int64(40), np.bool_(True)) as the Python value it
+    holds, for ``json.dumps``; anything else JSON cannot carry is refused (TypeError)."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def changed(given: Configuration, changeable: frozenset[str], changes: object, n: int, n_in: int,
@@ -139,19 +149,23 @@ def changed(given: Configuration, changeable: frozenset[str], changes: object, n
     """The configuration trained for ``changes`` (what the student's ``function`` returned): the
     ``given`` one with them applied. Refused (``ConfigurationRefused``, saying why) unless
     ``changes`` is a plain dict of ``changeable`` keys with values the trainer takes, whose run
-    on ``n`` examples fits ``cpu_budget`` seconds."""
+    on ``n`` examples fits ``cpu_budget`` seconds; another key may only repeat its given value
+    (a student who returns the whole configuration, one value changed, changed only that)."""
     allowed = ", ".join(repr(k) for k in KEYS if k in changeable)
     if type(changes) is not dict:
         raise ConfigurationRefused(f"{function}() must return a dict of changes, e.g. {{'learning_rate': 0.01}}; "
                                    f"it returned a {type(changes).__name__}")
-    for name in changes:
+    kept = {}
+    for name, value in changes.items():
         if type(name) is not str or name not in KEYS:
             key = reprlib.repr(name) if type(name) is str else f"of type {type(name).__name__}"  # no student repr
             raise ConfigurationRefused(f"unknown key {key}: you may change {allowed}")
-        if name not in changeable:  # even to its given value: the answer names only what it changes
+        if name in changeable:
+            kept[name] = value
+        elif not (type(value) is type(given[name]) and value == given[name]):  # a given value repeated changes nothing
             raise ConfigurationRefused(f"{name!r} is not yours to change (it stays {given[name]!r}): "
                                        f"you may change {allowed}")
-    config = checked(dict(given) | changes)
+    config = checked(dict(given) | kept)
     seconds = estimated_cpu_seconds(config, n, n_in)
     if seconds > cpu_budget:
         raise ConfigurationRefused(f"this configuration needs about {seconds:.1f} s of CPU a run, over the "

@@ -161,3 +161,16 @@ def test_the_local_check_checks_and_trains_as_the_grader_does(tmp_path, monkeypa
         checker.check(DIVERGING.grade_id, lambda: {"learning_rate": {1, 2}})
     # as the grader receives it: a NumPy float is a float once sent
     checker.check(DIVERGING.grade_id, lambda: {"learning_rate": np.float64(0.1)})
+
+
+def test_the_local_check_says_when_the_student_library_cannot_train(tmp_path, monkeypatch):
+    """While an earlier homework is open, the student library withholds what the trainer calls:
+    the check says so, and gives no verdict on the answer."""
+    _kit(tmp_path, monkeypatch)
+
+    def withheld(*args, **kwargs):
+        raise NotImplementedError("dlcourse.losses.softmax_cross_entropy is part of homework hw1")
+
+    monkeypatch.setattr("dlcourse.losses.softmax_cross_entropy", withheld)
+    with pytest.raises(AssertionError, match="could not be trained here: the student library withholds"):
+        checker.check(DIVERGING.grade_id, define(DIVERGING.solution, DIVERGING.function))

@@ -62,7 +62,8 @@ class Text(str):
 @pytest.mark.parametrize(("answer", "says"), [
     ([("learning_rate", 0.1)], "a dict of changes"),
     ({"weight_decay": 0.01}, "unknown key 'weight_decay'"),
-    ({"learning_rate": 0.1, "width": 100}, "'width' is not yours to change"),  # even at its given value
+    ({"learning_rate": 0.1, "width": 101}, "'width' is not yours to change"),
+    ({"learning_rate": 0.1, "width": 100.0}, "'width' is not yours to change"),  # its given value, another type
     ({"dropout": 0.5}, "'dropout' is not yours to change"),
     ({1: 0.1}, "unknown key of type int"),
     ({"x" * 1000: 0.1}, "unknown key 'xxxxx"),
@@ -72,27 +73,39 @@ class Text(str):
     ({"learning_rate": True}, "must be a number .*, got bool"),
     ({"learning_rate": float("nan")}, "must be from"),
     ({"learning_rate": 0.0}, "must be from"),
-    ({"epochs": 20.0}, "must be an int, got float"),
+    ({"epochs": 20.5}, "must be an int, got float"),
     ({"batchnorm": 1}, "must be True or False, got int"),
     ({"optimizer": "lbfgs"}, "must be one of 'sgd', 'rmsprop', 'adam'"),
     ({"optimizer": Text("adam")}, "must be a str, got Text"),
     ({"epochs": 5000}, "over the budget"),
     ({"epochs": 10**400}, "must be from 1 to 10000, got an integer of 1329 bits"),  # past a float's range
     ({"learning_rate": -10**5000}, "must be from .*, got an integer of"),  # past repr's 4300 digits
-], ids=["list", "unknown", "fixed-even-equal", "fixed", "int-key", "long-key", "str-subclass-key", "str", "numpy",
-        "bool", "nan", "zero", "float-epochs", "int-bool", "optimizer", "str-subclass-value", "over-budget",
-        "huge-int", "huger-int"])
+], ids=["list", "unknown", "fixed-changed", "fixed-as-float", "fixed", "int-key", "long-key", "str-subclass-key",
+        "str", "numpy", "bool", "nan", "zero", "float-epochs", "int-bool", "optimizer", "str-subclass-value",
+        "over-budget", "huge-int", "huger-int"])
 def test_changes_are_checked_strictly(answer: object, says: str) -> None:
     with pytest.raises(ConfigurationRefused, match=says.replace("(", r"\(")) as refused:
         EXERCISE.configuration(answer)
     assert len(str(refused.value)) < 300  # a message, never the student's whole value
 
 
+def test_what_an_honest_answer_may_look_like_is_accepted() -> None:
+    """The whole configuration returned with one value changed; whole epochs written as a float."""
+    whole = dict(GIVEN) | {"learning_rate": 0.1}
+    assert EXERCISE.configuration(whole) == EXERCISE.configuration({"learning_rate": 0.1})
+    assert EXERCISE.configuration({"learning_rate": 0.1, "epochs": 20.0})["epochs"] == 20
+    assert type(EXERCISE.configuration({"learning_rate": 0.1, "epochs": 20.0})["epochs"]) is int
+
+
 def test_changes_arrive_as_json_carries_them() -> None:
     assert sent({"learning_rate": np.float64(0.1), "epochs": 30}) == {"learning_rate": 0.1, "epochs": 30}
     assert EXERCISE.configuration(sent({"learning_rate": np.float64(0.1)}))["learning_rate"] == 0.1
+    # NumPy's scalars arrive as the values they hold
+    assert sent({"epochs": np.int64(30), "batchnorm": np.bool_(True), "learning_rate": np.float32(0.5)}) == {
+        "epochs": 30, "batchnorm": True, "learning_rate": 0.5}
     assert sent({1: 0.5}) == {"1": 0.5}  # JSON's keys are strings: then an unknown key
-    for unsendable in ({"learning_rate": {0.1}}, {"epochs": object()}, {"epochs": np.int64(30)}, [np.arange(3)]):
+    for unsendable in ({"learning_rate": {0.1}}, {"epochs": object()}, {"epochs": np.datetime64("2020")},
+                       [np.arange(3)]):
         with pytest.raises(ConfigurationRefused, match="plain values"):
             sent(unsendable)
 

@@ -78,12 +78,19 @@ def _answer(function: Any) -> dict:
     reads it with ``json.loads`` and checks it; a value JSON cannot carry is said so)."""
     changes = function()
     try:
-        text = json.dumps(changes)
+        text = json.dumps(changes, default=_plain)
     except (TypeError, ValueError, RecursionError) as e:  # a set, an object, a circular dict
         return {"status": "unsendable", "error": error_text(e)}
     if len(text) > MAX_ANSWER:
         return {"status": "unsendable", "error": f"{len(text)} characters of JSON, more than {MAX_ANSWER}"}
     return {"status": "ok", "changes": text}
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value it holds, as ``dlcourse.trainer.plain`` (the kit's) does."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _in_child(work: Callable[[], dict], index: int, spec: dict, results: int, done_w: int) -> None:
@@ -132,11 +139,11 @@ def _one_run(work: Callable[[], dict], index: int, spec: dict, results: int) -> 
              cpu=_children_cpu() - before)
 
 
-def _stopped_words(stopped: supervise.Stopped, job: dict) -> str:
+def _stopped_words(stopped: supervise.Stopped, spec: dict) -> str:
     if stopped.timed_out:
         return f"the run took more than {stopped.seconds:g} s of wall-clock time and was stopped"
     if stopped.ended in ("killed by signal SIGXCPU", "killed by signal SIGKILL"):
-        return (f"the run used its budget of {float(job['cpu_seconds']):g} s of CPU (every thread counts) "
+        return (f"the run used its budget of {float(spec['cpu_seconds']):g} s of CPU (every thread counts) "
                 f"and was stopped ({stopped.ended})")
     return str(stopped)
 

@@ -21,8 +21,11 @@ data.
 """
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from threadpoolctl import threadpool_limits
 
 from dlcourse.grading.outcome.configured import Configure, Configured
 from dlcourse.grading.outcome.data import GradingData, RunSeeds
@@ -68,15 +71,18 @@ def judge_changes(exercise: Configured, changes: object, data: GradingData, seed
         config = exercise.configuration(changes)
     except ConfigurationRefused as e:
         return refused(exercise, str(e))
-    # the grader's own training, in the grading worker, whose other threads may be grading others:
-    # its runs' CPU time is this thread's (the budget was checked before, from the configuration)
-    verdict = judge(exercise.outcome, trainer(config), data, seeds, clock=time.thread_time)
-    return ConfiguredVerdict(exercise, config, verdict)
+    # the grader's own training, in a grading worker whose other threads may be grading others:
+    # one BLAS thread, as the estimate assumes, and this thread's CPU time, shown in the feedback;
+    # the cost was bounded before training (Configured.configuration), so no run is refused after it
+    with threadpool_limits(1):
+        verdict = judge(exercise.outcome, trainer(config), data, seeds, clock=time.thread_time, cpu_budget=math.inf)
+    return ConfiguredVerdict(exercise, config, replace(verdict, peak_memory_mb=None))  # the worker's, not the run's
 
 
 def judge_configured(exercise: Configured, configure: Configure, data: GradingData,
                      seeds: RunSeeds) -> ConfiguredVerdict:
-    """Calls the student's function (in process: the sandbox's, once integrated) and judges its answer."""
+    """Calls the student's function in process and judges its answer (the calibration's way;
+    grading calls it in the sandbox: ``graded.configured_verdict``)."""
     try:
         changes = configure()
     except Exception as e:  # the student's code: its failure is the answer's, reported

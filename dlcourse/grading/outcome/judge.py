@@ -149,7 +149,7 @@ class Verdict:
     runs: tuple[Run, ...]
     control: Run
     control_bound: float
-    peak_memory_mb: float  # the grading process's high-water mark (the sandbox's, once it runs there)
+    peak_memory_mb: float | None  # the sandbox's high-water mark; None when the grader trained (a configuration)
 
     @property
     def median(self) -> float:
@@ -181,7 +181,8 @@ class Verdict:
         for k, r in enumerate(self.runs, 1):
             lines.append(f"  run {k} (seed {r.seed}): " + (f"{r.accuracy:.1%}" if r.error is None else r.error)
                          + f", {r.cpu_seconds:.2f} s of CPU")
-        lines.append(f"  median {self.median:.1%}; peak memory {self.peak_memory_mb:.0f} MB")
+        peak = "" if self.peak_memory_mb is None else f"; peak memory {self.peak_memory_mb:.0f} MB"
+        lines.append(f"  median {self.median:.1%}{peak}")
         if self.control.error is not None:
             lines.append(f"  control run on shuffled labels failed ({self.control.error}): without it, nothing shows "
                          f"the predictions came from training on the given data: no credit.")
@@ -196,10 +197,11 @@ class Verdict:
 
 
 def judge(outcome: Outcome, train: Train, data: GradingData, seeds: RunSeeds,
-          clock: Clock = time.process_time) -> Verdict:
+          clock: Clock = time.process_time, cpu_budget: float | None = None) -> Verdict:
     """Runs ``train`` with each of ``seeds.runs`` and once on permuted labels (the control), and
-    scores every ``predict`` on the held-out set; each run's CPU time is ``clock``'s."""
-    cpu = outcome.budget.cpu_seconds
+    scores every ``predict`` on the held-out set; each run's CPU time is ``clock``'s, and a run
+    over ``cpu_budget`` (the outcome's budget unless given) scores nothing."""
+    cpu = outcome.budget.cpu_seconds if cpu_budget is None else cpu_budget
     runs = tuple(_run(train, data.X_train, data.y_train, s, data, cpu, clock) for s in seeds.runs)
     permuted = np.random.default_rng(seeds.permutation).permutation(data.y_train)
     control = _run(train, data.X_train, permuted, seeds.control, data, cpu, clock)
