@@ -215,25 +215,27 @@ def _sandbox_job(student: str, job_spec: dict, calls: list[tuple[str, dict]], li
 
 def _grade_outcome(report: TestReport, exercise: Outcome | Configured, cells: list[dict], student: str,
                    assignment: str, secret: bytes | None, limits: sandbox.Limits, sandboxed: bool) -> None:
-    """The outcome exercise's own sandbox run (``outcome.graded``): the notebook's cells again,
-    then the student's ``train`` run by run under the budget's limits (or, for a configuration
-    exercise, its function called once, its answer trained by the grader); scored here."""
+    """The outcome exercise's own sandbox runs (``outcome.graded``): in each, the notebook's cells
+    again, then one run of the student's ``train`` under the budget's limits (or, for a
+    configuration exercise, its function called once, its answer trained by the grader); scored here."""
     data, seeds = outcomes.data_and_seeds(exercise, secret, assignment, student)
-    part, arrays = outcomes.job(exercise, data, seeds)
     run_limits = outcomes.limits(exercise, limits)
     # the student library without stubs: an outcome has no reference to withhold, and its own
     # reference trains with the library's trainer
     library = library_folder(assignment, ())
     job_spec = {"cells": cells, "case_timeout": run_limits.case_seconds, "cell_timeout": run_limits.cell_seconds,
-                "cells_seconds": cells_seconds(run_limits), "outcome": part,
-                "library": sandbox.LIBRARY if sandboxed else str(library)}
-    run = _sandbox_job(student, job_spec, [(exercise.function, arrays)], run_limits, sandboxed, library)
+                "cells_seconds": cells_seconds(run_limits), "library": sandbox.LIBRARY if sandboxed else str(library)}
+    runs = [_sandbox_job(student, {**job_spec, "outcome": part}, [(exercise.function, arrays)], run_limits,
+                         sandboxed, library) for part, arrays in outcomes.jobs(exercise, data, seeds)]
+    results = [run.results for run in runs]
     if isinstance(exercise, Configured):
-        lines = _configured_report(report, outcomes.configured_verdict(exercise, run.results, data, seeds))
+        lines = _configured_report(report, outcomes.configured_verdict(exercise, results[0], data, seeds))
     else:
-        lines = _outcome_report(report, outcomes.verdict(exercise, run.results, data, seeds))
-    if run.timed_out:
-        lines.append(f"  the outcome run passed its {run_limits.wall_seconds:g} s limit and was stopped")
+        lines = _outcome_report(report, outcomes.verdict(exercise, results, data, seeds))
+    stopped = sum(run.timed_out for run in runs)
+    if stopped:
+        lines.append(f"  {stopped} of the outcome's sandbox runs passed their {run_limits.wall_seconds:g} s limit "
+                     f"and were stopped")
     report.feedback = "\n".join(lines)
 
 

@@ -93,8 +93,8 @@ def test_the_verdict_checks_the_answer_then_trains_it_with_the_grader_s_trainer(
 
 
 def test_the_configuration_run_is_one_call_under_the_budget_and_carries_no_data():
-    part, arrays = graded.job(DIVERGING, grading_data(DIVERGING.outcome, SECRET, "hw3"),
-                              run_seeds(DIVERGING.outcome, SECRET, "hw3", "s"))
+    [(part, arrays)] = graded.jobs(DIVERGING, grading_data(DIVERGING.outcome, SECRET, "hw3"),
+                                   run_seeds(DIVERGING.outcome, SECRET, "hw3", "s"))
     assert arrays == {}  # no training set, no held-out signals: the grader trains outside
     assert part["configured"] is True
     assert part["cpu_seconds"] == DIVERGING.outcome.budget.cpu_seconds

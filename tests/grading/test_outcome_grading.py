@@ -87,8 +87,9 @@ def test_read_runs_keeps_the_first_word_on_a_run_and_ignores_the_malformed():
 def test_the_verdict_scores_returned_labels_and_counts_a_missing_run_as_stopped():
     data, seeds = grading_data(MLP, SECRET, "hw3"), run_seeds(MLP, SECRET, "hw3", "s")
     right = checker.encode(data.y_heldout)
-    stream = _record(run=0, status="ok", labels=right, cpu=0.4) + _record(run=1, status="ok", labels=right, cpu=9.0)
-    v = graded.verdict(MLP, stream, data, seeds)
+    results = [_record(run=0, status="ok", labels=right, cpu=0.4), _record(run=0, status="ok", labels=right, cpu=9.0),
+               b"", b""]  # one sandbox run per run: the last two sent nothing
+    v = graded.verdict(MLP, results, data, seeds)
     assert v.runs[0].accuracy == 1.0
     assert v.runs[0].error is None
     assert v.runs[1].accuracy == 0.0
@@ -100,16 +101,27 @@ def test_the_verdict_scores_returned_labels_and_counts_a_missing_run_as_stopped(
         graded.how_far(v))
 
 
-def test_the_outcome_run_s_limits_come_from_the_budget():
+def test_each_run_is_a_sandbox_run_of_its_own_under_the_budget():
     base = sandbox.Limits()
     limits = graded.limits(MLP, base)
     assert limits.memory_bytes == MLP.budget.memory_mb * 1024**2
-    assert limits.tests_seconds == (MLP.seeds + 1) * graded.run_seconds(MLP) + graded.START_SECONDS
+    assert limits.tests_seconds == graded.run_seconds(MLP) + graded.START_SECONDS
     assert limits.wall_seconds - limits.tests_seconds == base.wall_seconds - base.tests_seconds  # the cells' share
     assert graded.run_seconds(MLP) > MLP.budget.cpu_seconds
-    part, arrays = graded.job(MLP, grading_data(MLP, SECRET, "hw3"), run_seeds(MLP, SECRET, "hw3", "s"))
-    assert set(arrays) == {"X", "y", "y_control", "X_heldout"}  # never the held-out labels
-    assert [r["labels"] for r in part["runs"]] == ["y"] * MLP.seeds + ["y_control"]
+    data, seeds = grading_data(MLP, SECRET, "hw3"), run_seeds(MLP, SECRET, "hw3", "s")
+    jobs = graded.jobs(MLP, data, seeds)
+    assert len(jobs) == MLP.seeds + 1  # the graded seeds, then the control
+    for part, arrays in jobs:
+        assert set(arrays) == {"X", "y", "X_heldout"}  # its own labels only, never the held-out labels
+        assert part["runs"] == [{"index": 0, "seed": part["runs"][0]["seed"], "labels": "y"}]
+    assert [p["runs"][0]["seed"] for p, _ in jobs] == [*seeds.runs, seeds.control]
+    graded_labels = [a["y"] for _, a in jobs[:-1]]
+    assert all(np.array_equal(y, data.y_train) for y in graded_labels)
+    control = jobs[-1][1]["y"]
+    assert not np.array_equal(control, data.y_train)  # the control's: the same labels, permuted
+    assert np.array_equal(np.sort(control), np.sort(data.y_train))
+    # nothing but the labels and the seed tells the control's job from a graded one's
+    assert {k: v for k, v in jobs[-1][0].items() if k != "runs"} == {k: v for k, v in jobs[0][0].items() if k != "runs"}
 
 
 # ------------------------------------------------------------------ in the sandbox

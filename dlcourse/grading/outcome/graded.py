@@ -1,41 +1,43 @@
-"""An outcome exercise in the grading of a submission: what its sandbox run is handed, its
+"""An outcome exercise in the grading of a submission: what its sandbox runs are handed, their
 limits, and the verdict made from what comes back.
 
-A submission with an outcome exercise has two sandbox runs (``dlcourse.grading.grader``): the
-notebook's function tests first, then one run per outcome exercise, which runs the notebook's
-cells again and then the harness (``insandbox/outcome.py``) instead of the cases. That second
-run gets limits of its own from the exercise's ``Budget``:
+A submission's notebook is graded in several sandbox runs (``dlcourse.grading.grader``): the
+function tests first, then an outcome exercise's runs, each of which runs the notebook's cells
+again and then the harness (``insandbox/outcome.py``) instead of the cases. Each run of the
+student's ``train`` (a graded seed, or the control) is a sandbox run of its own, holding only
+its own labels, with limits of its own from the exercise's ``Budget``:
 
-- each run of ``train`` (and its ``predict``) is a fork whose RLIMIT_CPU is the budget's CPU
+- the run of ``train`` (and its ``predict``) is a fork whose RLIMIT_CPU is the budget's CPU
   seconds (all its threads together), and whose wall-clock time is ``run_seconds``;
 - the sandbox's address space (RLIMIT_AS) is the budget's memory;
 - the sandbox's wall-clock limit is the cells' share of the notebook's time plus ``run_seconds``
-  for each run (the seeds and the control) plus the runner's start.
+  plus the runner's start.
 
-So the total per submission is bounded by the two runs' wall-clock limits added, and a
-student's long training delays nobody else's submission beyond its own limits (each submission
-is a task of its own on the workers). Both runs' results are in the one ``SubmissionResult``
-the batch records in one gradebook transaction.
+So the total per submission is bounded by its runs' wall-clock limits added, and a student's
+long training delays nobody else's submission beyond its own limits (each submission is a task
+of its own on the workers). Every run's result is in the one ``SubmissionResult`` the batch
+records in one gradebook transaction.
 
-A configuration exercise (``Configured``) has the same second run, with one call in it: the
+The control is a wall, not a speed bump, because of that split. A run's job holds a training
+set, labels, a seed and the held-out signals, and nothing tells the control's from a graded
+run's: the same files, one run at index 0, a seed drawn from the secret, labels permuted
+from a secret draw, and no state kept from one sandbox run to the next. A record forged from
+inside (as for the function tests, the first word counts) must bet on which run it is in, and a
+"chance" record in a graded run scores that run nothing. Only a ``train`` that tells the labels
+apart by what it already knows (a pasted model checked against ``y``) escapes the control, as
+``judge``'s docstring says; the budget bounds what it may compute either way.
+
+A configuration exercise (``Configured``) has one sandbox run, with one call in it: the
 student's function, under the budget, whose answer leaves as JSON text. The grader checks it
 and trains it here, outside the sandbox, with its own trainer (``configured_verdict``): no code
 of the student's runs in that training, and the configuration's cost was bounded before it
 started (``dlcourse.trainer.changed``). A forged answer record is only the student's own answer.
 
 The grader makes the data outside the sandbox (it needs the course secret) and hands in only
-the graded training set, the control's permuted labels and the held-out signals, never the
+the graded training set (or the control's permuted labels) and the held-out signals, never the
 held-out labels; it scores the labels that come back itself (``judge.labels``,
 ``judge.accuracy``). Without a secret (a check of a notebook, or the kit's local check) the
 runs use public data only: the student's training split and the paper's public test split.
-
-What is left open: all the runs share one sandbox run and the notebook's process, so the
-control is a speed bump, not a wall. A record on the results descriptor can be forged from
-inside the sandbox (as for the function tests, the first word on a run counts), and the job's
-files hold both label sets, so a ``train`` can tell the control's labels from the graded ones.
-A forged or detected run gains nothing on the graded runs, whose labels are scored on held-out
-labels the sandbox never holds; but it can hide weights trained elsewhere from the control. A
-wall needs each run in a sandbox run of its own, holding only its own labels.
 """
 from __future__ import annotations
 
@@ -70,11 +72,10 @@ def outcome_of(exercise: Outcome | Configured) -> Outcome:
 
 
 def limits(exercise: Outcome | Configured, base: sandbox.Limits) -> sandbox.Limits:
-    """The outcome run's sandbox limits: the notebook's for its cells, the budget's for the runs
-    (a configuration exercise's one run is the call of its function)."""
+    """An outcome sandbox run's limits: the notebook's for its cells, the budget's for its one run
+    (a graded seed, the control, or a configuration exercise's call of its function)."""
     outcome = outcome_of(exercise)
-    runs = 1 if isinstance(exercise, Configured) else outcome.seeds + 1
-    tests = runs * run_seconds(outcome) + START_SECONDS
+    tests = run_seconds(outcome) + START_SECONDS
     cells = max(0.0, base.wall_seconds - base.tests_seconds)
     return replace(base, wall_seconds=cells + tests, tests_seconds=tests,
                    cpu_seconds=max(base.cpu_seconds, math.ceil(outcome.budget.cpu_seconds) + 2),
@@ -100,22 +101,25 @@ def data_and_seeds(exercise: Outcome | Configured, secret: bytes | None, assignm
     return grading_data(outcome, secret, assignment), run_seeds(outcome, secret, assignment, student)
 
 
-def job(exercise: Outcome | Configured, data: GradingData, seeds: RunSeeds) -> tuple[dict, dict[str, np.ndarray]]:
-    """What the harness is handed: its part of ``job.json``, and the arrays (no held-out labels);
-    for a configuration exercise, no data at all: its function is called, and the grader trains."""
+Job = tuple[dict, dict[str, np.ndarray]]  # the harness's part of job.json, and its arrays
+
+
+def jobs(exercise: Outcome | Configured, data: GradingData, seeds: RunSeeds) -> list[Job]:
+    """What the harness is handed in each sandbox run: one per run of ``train``, the graded seeds
+    then the control, each holding only its own labels as ``y`` (never the held-out labels); for
+    a configuration exercise, one run and no data: its function is called, and the grader trains."""
     outcome = outcome_of(exercise)
+    common = {"function": outcome.function, "cpu_seconds": outcome.budget.cpu_seconds,
+              "run_seconds": run_seconds(outcome)}
     if isinstance(exercise, Configured):
-        return ({"function": outcome.function, "configured": True, "cpu_seconds": outcome.budget.cpu_seconds,
-                 "run_seconds": run_seconds(outcome)}, {})
+        return [({**common, "configured": True}, {})]
     permuted = np.random.default_rng(seeds.permutation).permutation(data.y_train)
-    runs = [{"index": k, "seed": s, "labels": "y"} for k, s in enumerate(seeds.runs)]
-    runs.append({"index": len(runs), "seed": seeds.control, "labels": "y_control"})
-    arrays = {"X": data.X_train, "y": data.y_train, "y_control": permuted, "X_heldout": data.X_heldout}
-    return ({"function": outcome.function, "runs": runs, "cpu_seconds": outcome.budget.cpu_seconds,
-             "run_seconds": run_seconds(outcome)}, arrays)
+    labelled = [(s, data.y_train) for s in seeds.runs] + [(seeds.control, permuted)]
+    return [({**common, "runs": [{"index": 0, "seed": seed, "labels": "y"}]},
+             {"X": data.X_train, "y": y, "X_heldout": data.X_heldout}) for seed, y in labelled]
 
 
-NEVER_RAN = "never ran: the sandbox run was stopped before it (the runs before it count)"
+NEVER_RAN = "never ran: its sandbox run was stopped before it (while the notebook's cells ran, or its process ended)"
 STOPPED = "the run "  # how the harness's words on a stopped run begin (insandbox/outcome.py)
 
 
@@ -133,12 +137,12 @@ def _run(outcome: Outcome, seed: int, record: dict | None, y_heldout: np.ndarray
     return scored(seed, predicted, y_heldout, cpu, outcome.budget.cpu_seconds)
 
 
-def verdict(outcome: Outcome, results: bytes, data: GradingData, seeds: RunSeeds) -> Verdict:
-    """The judge's verdict on what the sandbox run sent back (``results``)."""
+def verdict(outcome: Outcome, results: list[bytes], data: GradingData, seeds: RunSeeds) -> Verdict:
+    """The judge's verdict on what the sandbox runs sent back (``results``, in the order of ``jobs``)."""
     every = (*seeds.runs, seeds.control)
-    records = read_runs(results, len(every))
-    runs = tuple(_run(outcome, s, records.get(k), data.y_heldout) for k, s in enumerate(every))
-    peaks = [r["peak_mb"] for r in records.values() if r.get("peak_mb") is not None]
+    records = [read_runs(r, 1).get(0) for r in results] + [None] * (len(every) - len(results))
+    runs = tuple(_run(outcome, s, record, data.y_heldout) for s, record in zip(every, records))
+    peaks = [r["peak_mb"] for r in records if r is not None and r.get("peak_mb") is not None]
     return Verdict(outcome, runs[:-1], runs[-1], chance_bound(len(data.y_heldout)), max(peaks, default=0.0))
 
 
