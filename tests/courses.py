@@ -2,6 +2,7 @@
 in a folder of the test's own, with one assignment released into it (a real gradebook)."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -21,3 +22,13 @@ def released_course(folder: Path, assignment: str = "hw1", due: str | None = Non
         (course / "course.toml").write_text(settings)
     kit.release(course, assignment, due=due)
     return course
+
+
+def kit_folder(folder: Path, assignment: str) -> tuple[Path, dict]:
+    """The kit ``write_kit`` makes for ``assignment`` in a course under ``folder``: the source
+    folder a student's ``check`` runs in (hwcheck.py and the cases file), and the cases file's tests."""
+    course = folder / "course"
+    shutil.copytree(ROOT / "autograder" / "source" / assignment, course / "source" / assignment)
+    kit.write_kit(course, assignment)
+    source = course / "source" / assignment
+    return source, json.loads((source / kit.cases_file(assignment)).read_text())["tests"]

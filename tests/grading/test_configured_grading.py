@@ -5,15 +5,15 @@ kit's local check saying what the grader will. The sandbox tests are marked slow
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
+from courses import kit_folder
 
 import sample_class
-from dlcourse.grading import checker, kit, notebook, sandbox
+from dlcourse.grading import checker, notebook, sandbox
 from dlcourse.grading.exercises import AUTOGRADED, OUTCOMES, exercises
 from dlcourse.grading.grader import grade_submission
 from dlcourse.grading.insandbox.protocol import MAX_ANSWER, read_answer
@@ -133,12 +133,10 @@ def test_each_configured_kind_of_the_sample_class_earns_what_the_calibration_pre
 
 # ------------------------------------------------------------------ the kit's local check
 def _kit(tmp_path: Path, monkeypatch) -> dict:
-    course = tmp_path / "course"
-    shutil.copytree(ROOT / "autograder" / "source" / "hw3", course / "source" / "hw3")
-    kit.write_kit(course, "hw3")
-    monkeypatch.chdir(course / "source" / "hw3")
-    return json.loads((course / "source" / "hw3" / kit.cases_file("hw3")).read_text())["tests"]
-
+    """hw3's kit in a course of the test's own, as the working directory the student's ``check`` reads it from."""
+    source, tests = kit_folder(tmp_path, "hw3")
+    monkeypatch.chdir(source)
+    return tests
 
 def test_the_kit_carries_the_given_configuration_and_what_may_change_never_the_held_out_set(tmp_path, monkeypatch):
     entry = _kit(tmp_path, monkeypatch)[DIVERGING.grade_id]

@@ -16,10 +16,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from courses import released_course
+from courses import kit_folder, released_course
 
 import sample_class
-from dlcourse.grading import checker, kit, notebook, sandbox
+from dlcourse.grading import checker, notebook, sandbox
 from dlcourse.grading.batch import grade_class
 from dlcourse.grading.exercises import AUTOGRADED, OUTCOMES, exercises
 from dlcourse.grading.grader import grade_submission
@@ -203,14 +203,10 @@ def test_the_outcome_score_reaches_the_gradebook_through_the_batch(tmp_path):
 
 # ------------------------------------------------------------------ the kit's local check
 def _kit(tmp_path: Path, monkeypatch) -> dict:
-    """The cases file ``write_kit`` writes for hw3, in a course of the test's own, as the
-    working directory the student's ``check`` reads it from."""
-    course = tmp_path / "course"
-    shutil.copytree(ROOT / "autograder" / "source" / "hw3", course / "source" / "hw3")
-    kit.write_kit(course, "hw3")
-    monkeypatch.chdir(course / "source" / "hw3")
-    return json.loads((course / "source" / "hw3" / kit.cases_file("hw3")).read_text())["tests"]
-
+    """hw3's kit in a course of the test's own, as the working directory the student's ``check`` reads it from."""
+    source, tests = kit_folder(tmp_path, "hw3")
+    monkeypatch.chdir(source)
+    return tests
 
 def test_the_kit_carries_public_data_seeds_bands_and_budget_never_the_held_out_set(tmp_path, monkeypatch):
     entry = _kit(tmp_path, monkeypatch)[MLP.grade_id]
