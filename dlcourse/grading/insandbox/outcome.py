@@ -1,12 +1,13 @@
-"""The harness of an outcome exercise's sandbox run: the student's ``train`` run by run, as the
-cells left it, and each run's labels sent out as soon as it has them; for a configuration
-exercise, its function called once and its answer sent as JSON (the grader checks it and
-trains it outside the sandbox, with its own trainer: ``dlcourse.grading.outcome.configured``).
+"""The harness of an outcome exercise's sandbox run: the student's ``train`` run as the cells
+left it, and the run's labels sent out as soon as it has them; for a configuration exercise,
+its function called once and its answer sent as JSON (the grader checks it and trains it
+outside the sandbox, with its own trainer: ``dlcourse.grading.outcome.configured``).
 
-The grader hands in the training set, the control's permuted labels, the seeds and the
-held-out signals (never their labels: it scores what comes back itself, with
-``dlcourse.grading.outcome.judge``). Each run is a fork of its own, so that what a run leaves
-behind (a background thread, a patched module, a process it forked) dies with it:
+The grader gives each run of ``train`` (a graded seed, or the control) a sandbox run of its
+own, and hands in the training set, that run's labels, its seed and the held-out signals
+(never their labels: it scores what comes back itself, with ``dlcourse.grading.outcome.judge``).
+The run is a fork of its own, so that what it leaves behind (a background thread, a patched
+module, a process it forked) dies with it:
 
 - CPU: the run's child lowers its own RLIMIT_CPU to the run's budget (a forked child's CPU time
   starts at zero, and every thread of it counts), so a run past its budget is stopped by the
@@ -15,8 +16,8 @@ behind (a background thread, a patched module, a process it forked) dies with it
 - what a run returns: only a plain ``np.ndarray`` of integers leaves, encoded here without
   calling any method of the student's objects; anything else is refused with the judge's words
   (the grader checks the labels again, the shape and the range, on its side);
-- how far it got: the runs finished before one was stopped have sent their labels already, and
-  the runs after it still run.
+- how far it got: a run that finished sent its labels before anything could stop it; one that
+  was stopped says so.
 
 Standard library and NumPy only: this module runs inside the sandbox.
 """
