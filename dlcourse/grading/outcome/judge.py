@@ -24,8 +24,8 @@ What each defence covers, and what it leaves to the sandbox:
   decide whether to train (a ``train`` that checks a pasted model against ``y`` and trains only
   when they disagree escapes it; the graded training set is a secret draw, so it cannot simply
   compare ``y`` with the public labels). The budget bounds what it may compute either way.
-- In process, the student's code shares the judge's interpreter and could patch it (replace
-  ``accuracy``, say): this module is not a defence until the student's code runs in a sandbox
+- In process (the calibration's way), the student's code shares the judge's interpreter and
+  could patch it (replace ``accuracy``, say): in grading, the student's code runs in a sandbox
   process of its own, and only labels come back from it.
 - Reading the held-out data or labels from files, the secret, another process's memory;
   spending the budget in a background thread; using more memory than the budget: the
@@ -33,18 +33,16 @@ What each defence covers, and what it leaves to the sandbox:
   every thread of the process, while the run lasts) and the process's peak memory.
 
 How it plugs into grading (``dlcourse.grading.outcome.graded``, whose docstring has the
-details): an outcome exercise is a second sandbox run per submission, after the notebook's
-function tests, with the exercise's ``Budget`` as that run's limits (each run a fork whose
-RLIMIT_CPU is cpu_seconds, the sandbox's RLIMIT_AS memory_mb, its wall-clock time the cells'
-share plus a share per run), so the total per submission is bounded by the sum of the two
-runs' limits. The
-grader makes the grading data outside the sandbox (it needs the secret) and hands the sandbox
-only the training set, the seeds and the held-out signals, never their labels; inside, a small
-harness calls ``train`` and ``predict`` run by run, checks each run's CPU time as ``_run``
-does, and writes each run's labels out as soon as it has them, so a run the hard limit stops
-still leaves the finished ones (how far it got). The grader scores the returned labels itself
-with ``labels`` and ``accuracy``. Both runs' results are written to the gradebook in the one
-transaction that records the submission.
+details): after the notebook's function tests, each run of ``train`` (each seed, and the
+control) is a sandbox run of its own, with the exercise's ``Budget`` as its limits (the run a
+fork whose RLIMIT_CPU is cpu_seconds, the sandbox's RLIMIT_AS memory_mb, its wall-clock time the
+cells' share plus the run's), so the total per submission is bounded by the sum of its runs'
+limits. The grader makes the grading data outside the sandbox (it needs the secret) and hands
+each run only the training set, its own labels, its seed and the held-out signals, never their
+labels; inside, a small harness calls ``train`` and ``predict`` and writes the labels out as soon
+as it has them. The grader scores them itself with ``labels`` and ``accuracy``, the budget as
+``scored`` does. Every run's result is written to the gradebook in the one transaction that
+records the submission.
 """
 from __future__ import annotations
 
