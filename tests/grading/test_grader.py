@@ -111,7 +111,8 @@ def test_wrong_solutions_aim_at_real_tests_of_every_assignment():
     assert set(targets) <= set().union(*graded.values()), set(targets) - set().union(*graded.values())
     # an outcome exercise's known mistakes are trainings of its own, the sample class's outcome kinds
     assert all(graded[a] - set(OUTCOMES) <= set(targets) for a in ASSIGNMENTS), "a test with no known mistake"
-    assert all(OUTCOMES[t].wrong_answers for a in ASSIGNMENTS for t in graded[a] & set(OUTCOMES))
+    outcomes = [outcome_graded.outcome_of(OUTCOMES[t]) for a in ASSIGNMENTS for t in graded[a] & set(OUTCOMES)]
+    assert all(o.wrong_answers for o in outcomes)
 
 
 @pytest.mark.slow
@@ -213,16 +214,22 @@ def test_what_students_receive_holds_no_hidden_case_and_no_reference(tmp_path):
     imported = {n.names[0].name.split(".")[0] for n in tree.body if isinstance(n, ast.Import)}
     imported |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom)}
     assert imported <= {"__future__", "base64", "collections", "json", "pathlib", "typing", "numpy"}, imported
-    # inside a function, beside the standard library: only the public data's generator, for the outcome check
+    # inside a function, beside the standard library: only the student library's public data generator
+    # and its configured trainer, for the outcome checks
     lazy = {n.names[0].name for n in ast.walk(tree) if isinstance(n, ast.Import)} - imported
     lazy |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     outside = {m for m in lazy if m.split(".")[0] not in sys.stdlib_module_names} - imported
-    assert outside <= {"dlcourse.data.mnist1d"}, lazy
+    assert outside <= {"dlcourse.data.mnist1d", "dlcourse"}, lazy
+    assert "from dlcourse import trainer" in helper  # "dlcourse" above: its trainer, nothing else of it
+    assert helper.count("from dlcourse import") == 1
     secret = load_secret()
     for test_id, test in shipped["tests"].items():
         if test_id in OUTCOMES:  # the public data's parameters, public seeds, bands and budget: no data at all
-            assert test.keys() == {"outcome", "function", "data", "seeds", "cpu_seconds", "bands"}, test.keys()
-            assert test["data"] == json.loads(json.dumps(dataclasses.asdict(OUTCOMES[test_id].data)))
+            public = {"outcome", "function", "data", "seeds", "cpu_seconds", "bands"}
+            given = {"configured", "given", "changeable"} if test.get("configured") else set()  # a configuration's
+            assert test.keys() == public | given, test.keys()
+            declared = outcome_graded.outcome_of(OUTCOMES[test_id]).data
+            assert test["data"] == json.loads(json.dumps(dataclasses.asdict(declared)))
             continue
         spec = SPECS[test_id]
         assert [c["name"] for c in test["cases"]] == [c.name for c in cases.visible_cases(spec)]
